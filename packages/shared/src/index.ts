@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './session.js';
+export * from './http.js';
+export * from './demo.js';

@@ -1,0 +1,53 @@
+import type { ErrorCode } from './errors.js';
+
+/** Who is signed in, as far as the browser needs to know. Never a token. */
+export interface SessionUser {
+  sub: string;
+  name?: string;
+  email?: string;
+}
+
+/** `GET /auth/session` when a session exists. Times are ISO 8601 strings. */
+export interface AuthenticatedSessionInfo {
+  authenticated: true;
+  user: SessionUser;
+  accessTokenExpiresAt: string;
+  /** When the person must sign in again: the earliest of idle, absolute and refresh-token expiry. */
+  sessionExpiresAt: string;
+  refreshTokenExpiresAt?: string;
+  /** The BFF's clock, so the SPA can correct its countdown for skew. */
+  serverTime: string;
+}
+
+/** `GET /auth/session` without a usable session. */
+export interface AnonymousSessionInfo {
+  authenticated: false;
+  /** Why the previous session ended, when the BFF knows. */
+  reason?: ErrorCode;
+  serverTime?: string;
+}
+
+export type SessionInfo = AuthenticatedSessionInfo | AnonymousSessionInfo;
+
+/** `POST /auth/refresh` on success (seed 000's shape). */
+export interface RefreshResult {
+  success: true;
+  session: {
+    sub: string;
+    name: string;
+    /** The new session expiry (ISO 8601). */
+    expiresAt: string;
+  };
+  message: string;
+}
+
+/** `POST /auth/logout`. */
+export interface LogoutResult {
+  endSessionUrl: string | null;
+}
+
+/** `GET /healthz`, `GET /readyz`. */
+export interface HealthResult {
+  status: 'ok' | 'unavailable';
+  checks?: Record<string, 'ok' | 'unavailable'>;
+}
