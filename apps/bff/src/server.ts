@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { bff, type ServerConfig } from '@bff/fastify-bff';
+import { securityHeaders } from './securityHeaders.js';
+import { serveSpa } from './spa.js';
+
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+export interface ServerOptions {
+  config: ServerConfig;
+  /** The built SPA; default apps/web/dist. */
+  webRoot?: string;
+  /** false for silence; a logger instance (tests capture lines with one); default: pino with redaction. */
+  logger?: false | FastifyBaseLogger;
+}
+
+/** Log lines carry method and path: never a query string (the callback's code), cookie or token. */
+export const loggerOptions = {
+  level: process.env.LOG_LEVEL ?? 'info',
+  redact: {
+    paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.accessToken', '*.refreshToken', '*.idToken'],
+    censor: '[redacted]',
+  },
+  serializers: {
+    req(request: { method: string; url: string; ip?: string }) {
+      return { method: request.method, path: request.url.split('?')[0], ip: request.ip };
+    },
+  },
+};
+
+/** The BFF server: the plugin, the SPA on the same origin, security headers. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const common = { trustProxy: false, bodyLimit: 64 * 1024, return503OnClosing: true } as const;
+  const app: FastifyInstance =
+    options.logger === undefined || options.logger === false
+      ? Fastify({ ...common, logger: options.logger === false ? false : loggerOptions })
+      : (Fastify({ ...common, loggerInstance: options.logger }) as unknown as FastifyInstance);
+  securityHeaders(app, { https: options.config.bff.publicUrl.startsWith('https://') });
+  await app.register(bff, options.config.bff);
+  await serveSpa(app, options.webRoot ?? DEFAULT_WEB_ROOT);
+  return app;
+}

@@ -1,0 +1,15 @@
+export { bff, bff as default } from './plugin.js';
+export type { BffOptions, ResolvedBffOptions, TokenAuthMethod, TokenRequestEncoding } from './options.js';
+export { DEFAULTS } from './options.js';
+export { configFromEnv, resolveOptions, ConfigError, DEV_DEFAULTS, type ServerConfig } from './config.js';
+export { BffError, bffError } from './errors.js';
+export { toBffError, handleError, notFound } from './errorHandler.js';
+export type { BffRuntime } from './runtime.js';
+export { TokenManager, type AccessTokenResult, type TokenManagerOptions } from './tokens/tokenManager.js';
+export { nextTokenState, type TokenResponse } from './tokens/tokenSet.js';
+export { TokenCipher, parseEncryptionKeys } from './crypto/tokenCipher.js';
+export { MemorySessionStore } from './session/memoryStore.js';
+export type { SessionStore, StoredSession, ActiveSession, EndedSession, TokenState, TokenSet, RefreshFailure } from './session/store.js';
+export { StoreUnavailableError } from './session/store.js';
+export { classifyGrantError, type GrantFailure } from './oidc/classify.js';
+export { systemClock, type Clock } from './clock.js';

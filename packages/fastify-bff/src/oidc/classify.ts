@@ -1,0 +1,97 @@
+import { AuthorizationResponseError, ClientError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
+import type { ErrorCode } from '@bff/shared';
+import { BffError } from '../errors.js';
+
+/** A refused grant ends the session; a transient failure ends nothing. */
+export type GrantFailure =
+  | { kind: 'refused'; code: 'EXPIRED_TOKEN' | 'TOKEN_REVOKED' | 'INVALID_GRANT'; error: BffError }
+  | { kind: 'transient'; code: 'IDP_UNAVAILABLE'; error: BffError };
+
+export interface ClassifyContext {
+  now: number;
+  /** The refresh token's known expiry (epoch ms), if the IdP told us. */
+  refreshTokenExpiresAt?: number | undefined;
+}
+
+const MESSAGES = {
+  EXPIRED_TOKEN: 'Your sign-in has expired. Please sign in again.',
+  TOKEN_REVOKED: 'You were signed out elsewhere. Please sign in again.',
+  INVALID_GRANT: 'Your sign-in is no longer valid. Please sign in again.',
+  IDP_UNAVAILABLE: 'The sign-in service is not reachable right now. Your session is kept; retry shortly.',
+} as const;
+
+/**
+ * The ONE place where openid-client and network failures of a token request
+ * become our codes (DESIGN.md rule 6). The original error stays as `cause`.
+ *
+ * - Any 4xx from the token endpoint is a refusal, JSON body or not, except
+ *   408 and 429, which say "later", not "no".
+ * - 5xx, timeouts, network errors and unparseable success responses are
+ *   transient: the session is kept.
+ * - Why a grant was refused: the refresh token's known expiry has passed ->
+ *   EXPIRED_TOKEN; the IdP's error_description says expired / revoked ->
+ *   that; otherwise INVALID_GRANT (reuse detected, unknown token ...).
+ */
+export function classifyGrantError(err: unknown, context: ClassifyContext): GrantFailure {
+  const status = httpStatusOf(err);
+  if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    const description = err instanceof ResponseBodyError ? `${err.error} ${err.error_description ?? ''}` : '';
+    let code: 'EXPIRED_TOKEN' | 'TOKEN_REVOKED' | 'INVALID_GRANT' = 'INVALID_GRANT';
+    if (context.refreshTokenExpiresAt !== undefined && context.refreshTokenExpiresAt <= context.now) code = 'EXPIRED_TOKEN';
+    else if (/expired/i.test(description)) code = 'EXPIRED_TOKEN';
+    else if (/revoked/i.test(description)) code = 'TOKEN_REVOKED';
+    return { kind: 'refused', code, error: new BffError(code, MESSAGES[code], { cause: err }) };
+  }
+  return {
+    kind: 'transient',
+    code: 'IDP_UNAVAILABLE',
+    error: new BffError('IDP_UNAVAILABLE', MESSAGES.IDP_UNAVAILABLE, { cause: err }),
+  };
+}
+
+/** The HTTP status an openid-client error carries, if any. */
+export function httpStatusOf(err: unknown): number | undefined {
+  if (err instanceof ResponseBodyError) return err.status;
+  if (err instanceof WWWAuthenticateChallengeError) return err.status;
+  if (err instanceof ClientError && err.cause instanceof Response) {
+    // OAUTH_RESPONSE_IS_NOT_CONFORM / _NOT_JSON keep the Response as cause
+    return err.cause.status === 200 ? undefined : err.cause.status;
+  }
+  return undefined;
+}
+
+/** For logs: what kind of failure it was, never the token. */
+export function describeGrantError(err: unknown): { name: string; code?: string; status?: number; error?: string } {
+  const base = { name: err instanceof Error ? err.name : typeof err };
+  const status = httpStatusOf(err);
+  const code = err instanceof ClientError || err instanceof ResponseBodyError ? (err.code as string | undefined) : undefined;
+  return {
+    ...base,
+    ...(code ? { code } : {}),
+    ...(status ? { status } : {}),
+    ...(err instanceof ResponseBodyError ? { error: `${err.error}: ${err.error_description ?? ''}` } : {}),
+  };
+}
+
+export type { ErrorCode };
+
+/**
+ * Failures of the authorization-code callback: the IdP said no
+ * (access_denied ...), the state/nonce/PKCE checks failed, or the code was
+ * refused (replayed, expired): all BAD_REQUEST with no session; an IdP that
+ * cannot be reached is IDP_UNAVAILABLE.
+ */
+export function classifyCallbackError(err: unknown): BffError {
+  if (err instanceof AuthorizationResponseError) {
+    return new BffError('BAD_REQUEST', `The sign-in was not completed (${err.error}).`, { cause: err });
+  }
+  const status = httpStatusOf(err);
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new BffError('BAD_REQUEST', 'The sign-in could not be completed: the authorization code was refused. Please sign in again.', { cause: err });
+  }
+  if (status !== undefined || err instanceof TypeError || (err instanceof ClientError && /TIMEOUT|ABORT/.test(err.code ?? ''))) {
+    return new BffError('IDP_UNAVAILABLE', MESSAGES.IDP_UNAVAILABLE, { cause: err });
+  }
+  // state, nonce, issuer or ID token checks: a response we must not trust
+  return new BffError('BAD_REQUEST', 'The sign-in response did not pass validation. Please sign in again.', { cause: err });
+}

@@ -1,0 +1,136 @@
+import * as client from 'openid-client';
+import type { ResolvedBffOptions } from '../options.js';
+
+export interface LoginTransaction {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  returnTo: string;
+  createdAt: number;
+}
+
+type TokenResponse = Awaited<ReturnType<typeof client.refreshTokenGrant>>;
+
+/**
+ * openid-client, configured once from the options: discovery (lazy, retried
+ * after a failure so a BFF started before its IdP recovers), client
+ * authentication, the JSON token-request encoding, and one timeout for every
+ * IdP call.
+ */
+export class OidcClient {
+  #configuration: Promise<client.Configuration> | undefined;
+
+  constructor(private readonly options: ResolvedBffOptions) {}
+
+  configuration(): Promise<client.Configuration> {
+    this.#configuration ??= this.#discover().catch((err: unknown) => {
+      this.#configuration = undefined;
+      throw err;
+    });
+    return this.#configuration;
+  }
+
+  get redirectUri(): string {
+    return `${this.options.publicUrl}/auth/callback`;
+  }
+
+  async authorizationUrl(returnTo: string, now: number): Promise<{ url: URL; transaction: LoginTransaction }> {
+    const config = await this.configuration();
+    const transaction: LoginTransaction = {
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      codeVerifier: client.randomPKCECodeVerifier(),
+      returnTo,
+      createdAt: now,
+    };
+    const parameters: Record<string, string> = {
+      ...this.options.authParams,
+      redirect_uri: this.redirectUri,
+      scope: this.options.scopes,
+      response_type: 'code',
+      state: transaction.state,
+      nonce: transaction.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(transaction.codeVerifier),
+      code_challenge_method: 'S256',
+    };
+    if (this.options.resource) parameters.resource = this.options.resource;
+    return { url: client.buildAuthorizationUrl(config, parameters), transaction };
+  }
+
+  /** Validates state, nonce and PKCE and redeems the code. `callbackUrl` is built from the PUBLIC URL. */
+  async exchangeCode(callbackUrl: URL, transaction: LoginTransaction): Promise<TokenResponse> {
+    const config = await this.configuration();
+    return client.authorizationCodeGrant(
+      config,
+      callbackUrl,
+      { pkceCodeVerifier: transaction.codeVerifier, expectedState: transaction.state, expectedNonce: transaction.nonce, idTokenExpected: true },
+      this.options.resource ? { resource: this.options.resource } : undefined,
+    );
+  }
+
+  async refresh(refreshToken: string): Promise<TokenResponse> {
+    const config = await this.configuration();
+    return client.refreshTokenGrant(config, refreshToken, this.options.resource ? { resource: this.options.resource } : undefined);
+  }
+
+  /** RFC 7009, when the IdP offers it. Returns false when it does not. */
+  async revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean> {
+    const config = await this.configuration();
+    if (!config.serverMetadata().revocation_endpoint) return false;
+    await client.tokenRevocation(config, token, { token_type_hint: hint });
+    return true;
+  }
+
+  async userInfo(accessToken: string, sub: string): Promise<Record<string, unknown> | undefined> {
+    const config = await this.configuration();
+    if (!config.serverMetadata().userinfo_endpoint) return undefined;
+    return client.fetchUserInfo(config, accessToken, sub);
+  }
+
+  /** The IdP's RP-initiated logout URL, or null when it has none. */
+  async endSessionUrl(idToken: string | undefined): Promise<string | null> {
+    const config = await this.configuration().catch(() => undefined);
+    if (!config?.serverMetadata().end_session_endpoint) return null;
+    const parameters: Record<string, string> = {
+      client_id: this.options.clientId,
+      post_logout_redirect_uri: `${this.options.publicUrl}/`,
+    };
+    if (idToken) parameters.id_token_hint = idToken;
+    return client.buildEndSessionUrl(config, parameters).href;
+  }
+
+  async #discover(): Promise<client.Configuration> {
+    const { issuer, clientId, clientSecret, tokenAuthMethod, idpTimeoutSeconds } = this.options;
+    const auth =
+      tokenAuthMethod === 'none'
+        ? client.None()
+        : tokenAuthMethod === 'client_secret_post'
+          ? client.ClientSecretPost(clientSecret)
+          : client.ClientSecretBasic(clientSecret);
+    const insecure = new URL(issuer).protocol === 'http:';
+    const config = await client.discovery(new URL(issuer), clientId, undefined, auth, {
+      execute: insecure ? [client.allowInsecureRequests] : [],
+      timeout: idpTimeoutSeconds,
+    });
+    config.timeout = idpTimeoutSeconds;
+    if (this.options.tokenRequestEncoding === 'json') {
+      config[client.customFetch] = jsonTokenRequests(config.serverMetadata().token_endpoint);
+    }
+    return config;
+  }
+}
+
+/**
+ * For IdPs whose token endpoint wants a JSON body (seed 001): openid-client
+ * hands its form body to customFetch, which re-encodes it as JSON for the
+ * token endpoint only; every other request goes out unchanged.
+ */
+export function jsonTokenRequests(tokenEndpoint: string | undefined): client.CustomFetch {
+  return (url, options) => {
+    if (url === tokenEndpoint && options.body instanceof URLSearchParams) {
+      const headers = { ...options.headers, 'content-type': 'application/json' };
+      return fetch(url, { ...options, headers, body: JSON.stringify(Object.fromEntries(options.body)) });
+    }
+    return fetch(url, options);
+  };
+}

@@ -1,0 +1,78 @@
+import type { Clock } from './clock.js';
+import type { SessionStore } from './session/store.js';
+
+export type TokenAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type TokenRequestEncoding = 'form' | 'json';
+
+/**
+ * Options of the `bff` plugin. Every field mirrors an environment variable of
+ * DESIGN.md (named in its comment); `configFromEnv` builds this object.
+ */
+export interface BffOptions {
+  /** BFF_PUBLIC_URL: the origin the browser sees, e.g. https://app.example.com. https turns on Secure + __Host- cookies. */
+  publicUrl: string;
+  /** OIDC_ISSUER */
+  issuer: string;
+  /** OIDC_CLIENT_ID */
+  clientId: string;
+  /** OIDC_CLIENT_SECRET; absent for a public client. */
+  clientSecret?: string | undefined;
+  /** OIDC_SCOPES, default `openid profile email offline_access`. */
+  scopes?: string;
+  /** OIDC_TOKEN_AUTH_METHOD, default client_secret_basic with a secret, none without. */
+  tokenAuthMethod?: TokenAuthMethod;
+  /** OIDC_TOKEN_REQUEST_ENCODING, default form. `json` sends token requests as a JSON body (seed 001). */
+  tokenRequestEncoding?: TokenRequestEncoding;
+  /** OIDC_RESOURCE: an RFC 8707 resource indicator sent with authorization and token requests. */
+  resource?: string | undefined;
+  /** OIDC_AUTH_PARAMS: extra authorization-request parameters. */
+  authParams?: Record<string, string>;
+  /** API_UPSTREAM: `/api/x` is proxied to `${apiUpstream}/x`. */
+  apiUpstream: string;
+  /** SESSION_SECRET (>= 32 chars): signs the session cookie. Several for rotation: the first signs. */
+  sessionSecret: string | readonly string[];
+  /** TOKEN_ENCRYPTION_KEY: 32-byte keys; the first encrypts. */
+  tokenEncryptionKeys: readonly Buffer[];
+  /** SESSION_STORE / REDIS_URL: `memory` (default), `redis`, or a store instance. */
+  sessionStore?: 'memory' | 'redis' | SessionStore;
+  redisUrl?: string | undefined;
+  /** SESSION_IDLE_TIMEOUT seconds, default 1800. */
+  sessionIdleTimeout?: number;
+  /** SESSION_ABSOLUTE_TIMEOUT seconds, default 43200 (12 h). */
+  sessionAbsoluteTimeout?: number;
+  /** REFRESH_SKEW_SECONDS, default 60, never more than a quarter of the token's lifetime. */
+  refreshSkewSeconds?: number;
+  /** Timeout of every call to the IdP, seconds. Default 5. */
+  idpTimeoutSeconds?: number;
+  /** Timeout of a proxied upstream call, seconds. Default 30. */
+  upstreamTimeoutSeconds?: number;
+  /** Largest request body the proxy accepts (and buffers for a replay), bytes. Default 1 MiB. */
+  proxyBodyLimit?: number;
+  /** Most sessions the memory store keeps before it evicts the least recently created. Default 100 000. */
+  memoryStoreMaxSessions?: number;
+  /** Whether dev-only test routes (`/auth/__test/*`) exist. Default false. */
+  devEndpoints?: boolean;
+  /** Injected clock (tests). */
+  clock?: Clock;
+}
+
+/** Options after defaults: what the plugins read. Frozen. */
+export interface ResolvedBffOptions extends Required<Omit<BffOptions, 'clientSecret' | 'resource' | 'redisUrl' | 'sessionSecret'>> {
+  clientSecret: string | undefined;
+  resource: string | undefined;
+  redisUrl: string | undefined;
+  sessionSecrets: readonly string[];
+  secureCookies: boolean;
+}
+
+export const DEFAULTS = {
+  scopes: 'openid profile email offline_access',
+  tokenRequestEncoding: 'form',
+  sessionIdleTimeout: 1800,
+  sessionAbsoluteTimeout: 43_200,
+  refreshSkewSeconds: 60,
+  idpTimeoutSeconds: 5,
+  upstreamTimeoutSeconds: 30,
+  proxyBodyLimit: 1024 * 1024,
+  memoryStoreMaxSessions: 100_000,
+} as const;

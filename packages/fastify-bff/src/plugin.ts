@@ -1,0 +1,89 @@
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { resolveOptions } from './config.js';
+import { authNeedsCsrf, requireCsrfHeader } from './csrf.js';
+import { TokenCipher } from './crypto/tokenCipher.js';
+import { handleError, notFound } from './errorHandler.js';
+import { OidcClient } from './oidc/oidcClient.js';
+import type { BffOptions } from './options.js';
+import { authRoutes, renderAuthError } from './routes/auth.js';
+import { healthRoutes } from './routes/health.js';
+import { proxyRoutes } from './routes/proxy.js';
+import type { BffRuntime } from './runtime.js';
+import { createStore } from './session/createStore.js';
+import { Sessions } from './session/sessions.js';
+import { TokenManager } from './tokens/tokenManager.js';
+
+/**
+ * The BFF as one Fastify plugin: `app.register(bff, options)`. It adds
+ * `/auth/*` (login, callback, session, refresh, logout, back-channel logout),
+ * `/api/*` (the proxy) and `/healthz` + `/readyz`, each with its own error
+ * and not-found handling, and leaves the rest of the app alone.
+ */
+async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<void> {
+  // 1. check options, apply defaults
+  const options = resolveOptions(rawOptions);
+
+  // 2. build the parts once
+  const cipher = new TokenCipher(options.tokenEncryptionKeys);
+  const store = await createStore(options);
+  const sessions = new Sessions(options, store);
+  const oidc = new OidcClient(options);
+  const tokens = new TokenManager({
+    store,
+    cipher,
+    refreshGrant: (refreshToken) => oidc.refresh(refreshToken),
+    clock: options.clock,
+    refreshSkewSeconds: options.refreshSkewSeconds,
+    idpTimeoutMs: options.idpTimeoutSeconds * 1000,
+    sessionTtlMs: (session, now) => sessions.ttlMs(session, now),
+    log: app.log.child({ component: 'token-manager' }),
+  });
+
+  // 3. decorate
+  const runtime: BffRuntime = { options, store, sessions, tokens, oidc, cipher };
+  app.decorate('bff', runtime);
+  if (!app.hasDecorator('parseCookie')) {
+    await app.register(fastifyCookie, { secret: [...options.sessionSecrets] });
+  }
+  app.addHook('onClose', async () => store.close());
+  // warm discovery up, without failing the start when the IdP is not up yet
+  app.addHook('onReady', async () => {
+    oidc.configuration().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'IdP discovery failed; retrying on demand'));
+  });
+
+  // 4. routes, each concern in its own encapsulated context
+  await app.register(
+    async (auth) => {
+      auth.setErrorHandler(handleError(renderAuthError));
+      auth.setNotFoundHandler(notFound);
+      auth.addHook('onRequest', async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        if (authNeedsCsrf(request)) await requireCsrfHeader(request);
+      });
+      await auth.register(authRoutes);
+    },
+    { prefix: '/auth' },
+  );
+  await app.register(
+    async (api) => {
+      api.setErrorHandler(handleError());
+      api.setNotFoundHandler(notFound);
+      api.addHook('onRequest', requireCsrfHeader);
+      await api.register(proxyRoutes);
+    },
+    { prefix: '/api' },
+  );
+  await app.register(async (health) => {
+    health.setErrorHandler(handleError());
+    await health.register(healthRoutes);
+  });
+}
+
+export const bff = fp(bffPlugin, {
+  name: '@bff/fastify-bff',
+  fastify: '5.x',
+});
+
+export default bff;

@@ -1,0 +1,181 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isSafeReturnTo, type LogoutResult, type RefreshResult, type SessionInfo } from '@bff/shared';
+import { BffError, bffError } from '../errors.js';
+import { classifyCallbackError } from '../oidc/classify.js';
+import type { LoginTransaction } from '../oidc/oidcClient.js';
+import { storeUnavailable } from '../session/sessions.js';
+import type { ActiveSession } from '../session/store.js';
+import { nextTokenState } from '../tokens/tokenSet.js';
+import { shortId } from '../tokens/tokenManager.js';
+import { backchannelLogout } from './backchannel.js';
+import { errorPage, wantsHtml } from './html.js';
+
+/** How long a sign-in may take between /auth/login and /auth/callback. */
+const LOGIN_TRANSACTION_SECONDS = 600;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The management endpoints of DESIGN.md (`/auth/*`), apart from the API proxy. */
+export async function authRoutes(app: FastifyInstance): Promise<void> {
+  const { options, sessions, tokens, oidc, cipher, store } = app.bff;
+  const clock = options.clock;
+
+  app.get<{ Querystring: { returnTo?: string } }>('/login', async (request, reply) => {
+    const returnTo = request.query.returnTo ?? '/';
+    if (!isSafeReturnTo(returnTo)) throw bffError('BAD_REQUEST', 'returnTo must be a same-origin path such as /notes.');
+    const { url, transaction } = await oidc.authorizationUrl(returnTo, clock()).catch((err: unknown) => {
+      throw classifyCallbackError(err);
+    });
+    reply.setCookie(sessions.loginCookieName, cipher.seal(transaction), {
+      httpOnly: true,
+      secure: options.secureCookies,
+      // Lax, or the IdP's top-level redirect back could not carry it
+      sameSite: 'lax',
+      path: '/',
+      maxAge: LOGIN_TRANSACTION_SECONDS,
+    });
+    return reply.redirect(url.href, 302);
+  });
+
+  app.get('/callback', async (request, reply) => {
+    const transaction = readTransaction(request);
+    reply.clearCookie(sessions.loginCookieName, { path: '/', httpOnly: true, secure: options.secureCookies, sameSite: 'lax' });
+    if (!transaction) {
+      throw bffError('BAD_REQUEST', 'This sign-in is unknown or too old (no matching login state in this browser). Please sign in again.');
+    }
+    // build the URL the IdP redirected to from the PUBLIC URL, not the internal one (PITFALLS)
+    const callbackUrl = new URL(request.url, options.publicUrl);
+    const response = await oidc.exchangeCode(callbackUrl, transaction).catch((err: unknown) => {
+      throw classifyCallbackError(err);
+    });
+    const claims = response.claims();
+    if (!claims) throw bffError('BAD_REQUEST', 'The IdP returned no ID token.');
+    const user = { sub: claims.sub, name: stringClaim(claims.name), email: stringClaim(claims.email) };
+    if (user.name === undefined || user.email === undefined) {
+      // many IdPs leave profile claims out of the ID token: ask userinfo, best effort
+      const info = await oidc.userInfo(response.access_token, claims.sub).catch(() => undefined);
+      user.name ??= stringClaim(info?.name);
+      user.email ??= stringClaim(info?.email);
+    }
+
+    const now = clock();
+    const { state } = nextTokenState(cipher, response, now);
+    const session: ActiveSession = {
+      state: 'active',
+      id: sessions.newId(), // a NEW id on every sign-in: no fixation
+      version: 1,
+      user: withoutUndefined(user),
+      sid: stringClaim(claims.sid),
+      createdAt: now,
+      lastSeenAt: now,
+      absoluteExpiresAt: now + options.sessionAbsoluteTimeout * 1000,
+      tokens: state,
+    };
+    const previous = sessions.cookieId(request).id;
+    try {
+      if (previous) await store.destroy(previous);
+      await store.create(session, sessions.ttlMs(session, now));
+    } catch (err) {
+      throw storeUnavailable(err);
+    }
+    sessions.setCookie(reply, session.id, sessions.ttlMs(session, now));
+    request.log.info({ session: shortId(session.id), sub: session.user.sub }, 'signed in');
+    return reply.redirect(transaction.returnTo, 302);
+  });
+
+  // never refreshes tokens and never extends the session
+  app.get('/session', async (request, reply): Promise<SessionInfo> => {
+    const found = await sessions.lookup(request, reply);
+    const serverTime = iso(clock());
+    if (found.state === 'none') return { authenticated: false, ...(found.reason ? { reason: found.reason } : {}), serverTime };
+    const { session } = found;
+    return {
+      authenticated: true,
+      user: session.user,
+      accessTokenExpiresAt: iso(session.tokens.accessTokenExpiresAt),
+      sessionExpiresAt: iso(sessions.expiresAt(session)),
+      ...(session.tokens.refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt: iso(session.tokens.refreshTokenExpiresAt) } : {}),
+      serverTime,
+    };
+  });
+
+  // "Stay signed in": one forced refresh (single-flight like every other), and the idle deadline moves
+  app.post('/refresh', async (request, reply): Promise<RefreshResult> => {
+    const session = await sessions.require(request, reply);
+    const result = await tokens.accessToken(session, { force: true });
+    if (result.type === 'error') {
+      if (result.ended) sessions.clearCookie(reply);
+      throw result.error;
+    }
+    const fresh = { ...result.session, lastSeenAt: clock() };
+    await store.touch(fresh.id, fresh.lastSeenAt, sessions.ttlMs(fresh, clock())).catch((err: unknown) => {
+      throw storeUnavailable(err);
+    });
+    sessions.setCookie(reply, fresh.id, sessions.ttlMs(fresh, clock()));
+    return {
+      success: true,
+      session: { sub: fresh.user.sub, name: fresh.user.name ?? fresh.user.sub, expiresAt: iso(sessions.expiresAt(fresh)) },
+      message: 'Session refreshed.',
+    };
+  });
+
+  // idempotent: without a session it answers the same, with null
+  app.post('/logout', async (request, reply): Promise<LogoutResult> => {
+    const found = await sessions.lookup(request, reply);
+    sessions.clearCookie(reply);
+    if (found.state === 'none') return { endSessionUrl: null };
+    const { session } = found;
+    const set = tokens.open(session);
+    if (set.refreshToken) {
+      // RFC 7009: the refresh token dies with the session; an IdP that is down must not keep the user signed in here
+      await oidc.revoke(set.refreshToken, 'refresh_token').catch((err: unknown) => {
+        request.log.warn({ session: shortId(session.id), err: { name: (err as Error).name, message: (err as Error).message } }, 'refresh token revocation failed');
+      });
+    }
+    await store.destroy(session.id).catch((err: unknown) => {
+      throw storeUnavailable(err);
+    });
+    request.log.info({ session: shortId(session.id), sub: session.user.sub }, 'signed out');
+    return { endSessionUrl: await oidc.endSessionUrl(set.idToken) };
+  });
+
+  app.post('/backchannel-logout', async (request, reply) => {
+    const body = request.body as Record<string, unknown> | undefined;
+    const logoutToken = typeof body?.logout_token === 'string' ? body.logout_token : undefined;
+    if (!logoutToken) throw bffError('BAD_REQUEST', 'logout_token is required.');
+    const ended = await backchannelLogout(app.bff, logoutToken);
+    request.log.info({ ended }, 'back-channel logout');
+    return reply.header('cache-control', 'no-store').code(200).send();
+  });
+
+  function readTransaction(request: FastifyRequest): LoginTransaction | undefined {
+    const raw = request.cookies[sessions.loginCookieName];
+    if (!raw) return undefined;
+    try {
+      const transaction = cipher.open<LoginTransaction>(raw);
+      if (clock() - transaction.createdAt > LOGIN_TRANSACTION_SECONDS * 1000) return undefined;
+      return transaction;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Callback failures are shown as a page to a navigating browser, as JSON to everyone else. */
+export function renderAuthError(error: BffError, request: FastifyRequest, reply: FastifyReply): boolean {
+  if (!request.url.startsWith('/auth/callback') && !request.url.startsWith('/auth/login')) return false;
+  if (!wantsHtml(request)) return false;
+  reply
+    .code(error.statusCode)
+    .type('text/html; charset=utf-8')
+    .send(errorPage('Sign-in failed', error.toBody().error, error.code));
+  return true;
+}
+
+function stringClaim(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

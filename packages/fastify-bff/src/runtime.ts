@@ -1,0 +1,22 @@
+import type { TokenCipher } from './crypto/tokenCipher.js';
+import type { OidcClient } from './oidc/oidcClient.js';
+import type { ResolvedBffOptions } from './options.js';
+import type { Sessions } from './session/sessions.js';
+import type { SessionStore } from './session/store.js';
+import type { TokenManager } from './tokens/tokenManager.js';
+
+/** What the plugin decorates the Fastify instance with, as `app.bff`. */
+export interface BffRuntime {
+  options: ResolvedBffOptions;
+  store: SessionStore;
+  sessions: Sessions;
+  tokens: TokenManager;
+  oidc: OidcClient;
+  cipher: TokenCipher;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    bff: BffRuntime;
+  }
+}

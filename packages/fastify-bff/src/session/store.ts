@@ -1,0 +1,90 @@
+import type { ErrorCode, SessionUser } from '@bff/shared';
+
+/** What the token manager needs to decide without decrypting anything. */
+export interface TokenState {
+  /** The TokenSet, sealed with the TokenCipher (AES-256-GCM). */
+  sealed: string;
+  /** Epoch ms. */
+  accessTokenExpiresAt: number;
+  /** Seconds the access token lived when issued (caps the refresh skew). */
+  accessTokenLifetime: number;
+  /** Epoch ms, when the IdP said (refresh_token_expires_in / refresh_expires_in). */
+  refreshTokenExpiresAt?: number | undefined;
+  hasRefreshToken: boolean;
+}
+
+/** The plaintext of `TokenState.sealed`. Never leaves the server. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken?: string | undefined;
+  idToken?: string | undefined;
+  tokenType: string;
+  scope?: string | undefined;
+}
+
+export interface ActiveSession {
+  state: 'active';
+  id: string;
+  /** Bumped by every token update: the compare-and-set guard against lost updates. */
+  version: number;
+  user: SessionUser;
+  /** The IdP's session id (`sid` claim), for back-channel logout. */
+  sid?: string | undefined;
+  createdAt: number;
+  lastSeenAt: number;
+  absoluteExpiresAt: number;
+  tokens: TokenState;
+}
+
+/** What is left of a session that ended for a reason the SPA should hear (a tombstone). */
+export interface EndedSession {
+  state: 'ended';
+  id: string;
+  reason: ErrorCode;
+  endedAt: number;
+}
+
+export type StoredSession = ActiveSession | EndedSession;
+
+/** The outcome of a refresh attempt that did not change the tokens, for waiters on other replicas. */
+export interface RefreshFailure {
+  basedOnVersion: number;
+  code: ErrorCode;
+  at: number;
+}
+
+/**
+ * Where sessions live. Both stores (memory, redis) keep the same semantics,
+ * so single-flight and compare-and-set hold across replicas with redis.
+ * Every method may reject with a StoreUnavailableError.
+ */
+export interface SessionStore {
+  readonly kind: string;
+  get(id: string): Promise<StoredSession | undefined>;
+  create(session: ActiveSession, ttlMs: number): Promise<void>;
+  /**
+   * Replaces the token state if and only if the stored version still equals
+   * `expectedVersion`; the stored version becomes expectedVersion + 1.
+   * Returns false (and writes nothing) when the version moved on.
+   */
+  updateTokens(id: string, expectedVersion: number, tokens: TokenState, ttlMs: number): Promise<boolean>;
+  /** Moves the idle deadline. Touches nothing else (never the tokens). */
+  touch(id: string, lastSeenAt: number, ttlMs: number): Promise<void>;
+  /** Replaces the session by a tombstone carrying the reason. */
+  end(id: string, reason: ErrorCode, at: number, tombstoneTtlMs: number): Promise<void>;
+  destroy(id: string): Promise<void>;
+  /** Ids of the active sessions of a user (`sub`) or of an IdP session (`sid`), for back-channel logout. */
+  findIds(by: { sub?: string | undefined; sid?: string | undefined }): Promise<string[]>;
+  /** Takes the per-session refresh lock for `leaseMs`; false when someone else holds it. */
+  acquireRefreshLock(id: string, owner: string, leaseMs: number): Promise<boolean>;
+  releaseRefreshLock(id: string, owner: string): Promise<void>;
+  recordRefreshFailure(id: string, failure: RefreshFailure, ttlMs: number): Promise<void>;
+  lastRefreshFailure(id: string): Promise<RefreshFailure | undefined>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The store could not be reached: answered as 503 SESSION_STORE_UNAVAILABLE, nothing is lost. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../clock.js';
+import type { TokenCipher } from '../crypto/tokenCipher.js';
+import { BffError, bffError } from '../errors.js';
+import { classifyGrantError, describeGrantError } from '../oidc/classify.js';
+import type { ActiveSession, SessionStore, TokenSet } from '../session/store.js';
+import { nextTokenState, type TokenResponse } from './tokenSet.js';
+
+/** A token lookup never throws for expected outcomes: it answers a closed union (as Duende's does). */
+export type AccessTokenResult =
+  | { type: 'bearer'; accessToken: string; session: ActiveSession }
+  | { type: 'error'; error: BffError; /** true when the session was ended by this outcome */ ended: boolean };
+
+export interface TokenManagerOptions {
+  store: SessionStore;
+  cipher: TokenCipher;
+  /** The IdP's refresh_token grant. Injected so the manager is testable without a network. */
+  refreshGrant: (refreshToken: string) => Promise<TokenResponse>;
+  clock: Clock;
+  refreshSkewSeconds: number;
+  /** Timeout of one grant; the refresh lock's lease is longer than it, so a lock is never lost mid-refresh. */
+  idpTimeoutMs: number;
+  /** How long the store should keep the session from now (idle / absolute deadline). */
+  sessionTtlMs: (session: ActiveSession, now: number) => number;
+  /** How long a tombstone remembers why a session ended. */
+  tombstoneTtlMs?: number;
+  /** After a transient failure, how long other requests reuse it instead of calling the IdP again. */
+  failureCooldownMs?: number;
+  /** How often a waiter on another replica's refresh looks at the store. */
+  pollIntervalMs?: number;
+  log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+}
+
+/**
+ * Keeps every session's access token fresh (DESIGN.md "Token lifecycle
+ * rules"): proactive refresh inside the skew, forced refresh after an
+ * upstream 401, and at most ONE refresh grant per session in flight:
+ * in-process callers share one promise; across replicas a store lock with a
+ * lease longer than the IdP timeout, and a versioned compare-and-set so a
+ * stale copy can never overwrite a newer token pair.
+ */
+export class TokenManager {
+  readonly #inFlight = new Map<string, Promise<AccessTokenResult>>();
+  readonly #owner = randomUUID();
+  readonly #options: Required<Omit<TokenManagerOptions, 'log'>> & Pick<TokenManagerOptions, 'log'>;
+  #grants = 0;
+
+  constructor(options: TokenManagerOptions) {
+    this.#options = {
+      tombstoneTtlMs: 15 * 60_000,
+      failureCooldownMs: 2_000,
+      pollIntervalMs: 25,
+      ...options,
+    };
+  }
+
+  /** Refresh grants this manager has sent (for tests and benchmarks). */
+  get grantsSent(): number {
+    return this.#grants;
+  }
+
+  get leaseMs(): number {
+    return this.#options.idpTimeoutMs * 2 + 5_000;
+  }
+
+  /** Whether the access token is inside the refresh skew: min(REFRESH_SKEW_SECONDS, a quarter of its lifetime). */
+  needsRefresh(session: ActiveSession, now = this.#options.clock()): boolean {
+    const { accessTokenExpiresAt, accessTokenLifetime } = session.tokens;
+    const skewMs = Math.min(this.#options.refreshSkewSeconds, accessTokenLifetime / 4) * 1000;
+    return accessTokenExpiresAt - now <= skewMs;
+  }
+
+  /** The token set of a session, decrypted. */
+  open(session: ActiveSession): TokenSet {
+    return this.#options.cipher.open<TokenSet>(session.tokens.sealed);
+  }
+
+  /**
+   * An access token for this session: the stored one while it is fresh, else
+   * the result of the (single) refresh. `force` refreshes even a fresh token
+   * (after an upstream 401, or "Stay signed in"); it still costs one grant
+   * however many callers force at once, and none when the version this
+   * caller saw has already been replaced.
+   */
+  async accessToken(session: ActiveSession, options: { force?: boolean } = {}): Promise<AccessTokenResult> {
+    if (!options.force && !this.needsRefresh(session)) {
+      return { type: 'bearer', accessToken: this.open(session).accessToken, session };
+    }
+    let pending = this.#inFlight.get(session.id);
+    if (!pending) {
+      pending = this.#refreshExclusive(session.id, session.version).finally(() => this.#inFlight.delete(session.id));
+      this.#inFlight.set(session.id, pending);
+    }
+    return pending;
+  }
+
+  async #refreshExclusive(id: string, basedOnVersion: number): Promise<AccessTokenResult> {
+    const { store, clock, pollIntervalMs } = this.#options;
+    const startedAt = clock();
+    const giveUpAt = startedAt + this.leaseMs;
+    for (;;) {
+      if (await store.acquireRefreshLock(id, this.#owner, this.leaseMs)) {
+        try {
+          return await this.#refreshLocked(id, basedOnVersion);
+        } finally {
+          await store.releaseRefreshLock(id, this.#owner).catch(() => undefined);
+        }
+      }
+      // another replica is refreshing this session: wait for what it stores
+      await sleep(pollIntervalMs);
+      const current = await store.get(id);
+      if (!current) return ended(bffError('UNAUTHENTICATED'));
+      if (current.state === 'ended') return ended(bffError(current.reason));
+      if (current.version !== basedOnVersion) return this.#bearer(current);
+      const failure = await store.lastRefreshFailure(id);
+      if (failure && failure.basedOnVersion === basedOnVersion && failure.at >= startedAt) {
+        return { type: 'error', error: bffError(failure.code), ended: false };
+      }
+      if (clock() > giveUpAt) return { type: 'error', error: bffError('IDP_UNAVAILABLE'), ended: false };
+    }
+  }
+
+  async #refreshLocked(id: string, basedOnVersion: number): Promise<AccessTokenResult> {
+    const { store, clock, cipher, failureCooldownMs, tombstoneTtlMs, log } = this.#options;
+    // re-read under the lock: a refresh that finished meanwhile is the answer (the grace window)
+    const current = await store.get(id);
+    if (!current) return ended(bffError('UNAUTHENTICATED'));
+    if (current.state === 'ended') return ended(bffError(current.reason));
+    if (current.version !== basedOnVersion) return this.#bearer(current);
+
+    const now = clock();
+    const failure = await store.lastRefreshFailure(id);
+    if (failure && failure.basedOnVersion === current.version && now - failure.at < failureCooldownMs) {
+      return { type: 'error', error: bffError(failure.code), ended: false };
+    }
+
+    const set = this.open(current);
+    if (!set.refreshToken) {
+      // nothing to refresh with: the session lives as long as its access token
+      if (current.tokens.accessTokenExpiresAt > now) return { type: 'bearer', accessToken: set.accessToken, session: current };
+      await store.end(id, 'SESSION_EXPIRED', now, tombstoneTtlMs);
+      return ended(bffError('SESSION_EXPIRED'));
+    }
+
+    let response: TokenResponse;
+    try {
+      this.#grants += 1;
+      response = await this.#options.refreshGrant(set.refreshToken);
+    } catch (err) {
+      const outcome = classifyGrantError(err, { now: clock(), refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt });
+      log?.warn({ session: shortId(id), outcome: outcome.code, cause: describeGrantError(err) }, 'refresh grant failed');
+      if (outcome.kind === 'refused') {
+        await store.end(id, outcome.code, clock(), tombstoneTtlMs);
+        return ended(outcome.error);
+      }
+      await store.recordRefreshFailure(id, { basedOnVersion, code: outcome.code, at: clock() }, failureCooldownMs);
+      return { type: 'error', error: outcome.error, ended: false };
+    }
+
+    const next = nextTokenState(cipher, response, clock(), { set, state: current.tokens });
+    const updated: ActiveSession = { ...current, tokens: next.state, version: current.version + 1 };
+    const ttl = this.#options.sessionTtlMs(updated, clock());
+    if (await this.#storeWithRetry(id, current.version, updated, ttl)) {
+      log?.info({ session: shortId(id), version: updated.version, rotated: Boolean(response.refresh_token) }, 'tokens refreshed');
+      return { type: 'bearer', accessToken: next.set.accessToken, session: updated };
+    }
+    // The version moved although we held the lock: our lease ran out and another
+    // replica refreshed too. Its pair is the one the store keeps; use it.
+    log?.warn({ session: shortId(id) }, 'refresh lost the compare-and-set; using the stored token pair');
+    const after = await store.get(id);
+    if (after?.state === 'active') return this.#bearer(after);
+    return ended(bffError(after?.state === 'ended' ? after.reason : 'UNAUTHENTICATED'));
+  }
+
+  /** The IdP has already rotated the refresh token: losing this write would lose the session, so try a few times. */
+  async #storeWithRetry(id: string, expectedVersion: number, updated: ActiveSession, ttl: number): Promise<boolean> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.#options.store.updateTokens(id, expectedVersion, updated.tokens, ttl);
+      } catch (err) {
+        if (attempt >= 4) throw err;
+        await sleep(50 * 2 ** attempt);
+      }
+    }
+  }
+
+  #bearer(session: ActiveSession): AccessTokenResult {
+    return { type: 'bearer', accessToken: this.open(session).accessToken, session };
+  }
+}
+
+function ended(error: BffError): AccessTokenResult {
+  return { type: 'error', error, ended: true };
+}
+
+/** Enough of a session id to correlate log lines, not enough to use it. */
+export function shortId(id: string): string {
+  return id.slice(0, 6);
+}
