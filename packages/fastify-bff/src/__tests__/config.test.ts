@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configFromEnv, resolveOptions } from '../config.js';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const production = {
+  NODE_ENV: 'production',
+  BFF_PUBLIC_URL: 'https://app.example.com',
+  OIDC_ISSUER: 'https://idp.example.com',
+  OIDC_CLIENT_ID: 'app',
+  OIDC_CLIENT_SECRET: 'secret',
+  API_UPSTREAM: 'https://api.example.com',
+  SESSION_SECRET: 'x'.repeat(32),
+  TOKEN_ENCRYPTION_KEY: KEY,
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    configFromEnv(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  return [];
+}
+
+describe('configFromEnv', () => {
+  it('runs the demo with no variables at all outside production', () => {
+    const config = configFromEnv({});
+    expect(config.bff).toMatchObject({
+      publicUrl: 'http://localhost:3000',
+      issuer: 'http://localhost:4000',
+      tokenAuthMethod: 'client_secret_basic',
+      scopes: 'openid profile email offline_access',
+      sessionStore: 'memory',
+      refreshSkewSeconds: 60,
+    });
+    expect(config.port).toBe(3000);
+  });
+
+  it('refuses to start in production with a missing secret, naming each variable', () => {
+    const { SESSION_SECRET: _s, TOKEN_ENCRYPTION_KEY: _k, ...rest } = production;
+    const problems = problemsOf(rest);
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^SESSION_SECRET: /), expect.stringMatching(/^TOKEN_ENCRYPTION_KEY: /)]));
+  });
+
+  it('accepts a complete production configuration', () => {
+    expect(problemsOf(production)).toEqual([]);
+  });
+
+  it('lists every bad variable in one message', () => {
+    let message = '';
+    try {
+      configFromEnv({
+        PORT: 'eighty',
+        BFF_PUBLIC_URL: 'not a url',
+        SESSION_SECRET: 'short',
+        TOKEN_ENCRYPTION_KEY: 'dG9vLXNob3J0',
+        SESSION_STORE: 'postgres',
+        OIDC_TOKEN_AUTH_METHOD: 'private_key_jwt',
+        OIDC_TOKEN_REQUEST_ENCODING: 'xml',
+        SESSION_IDLE_TIMEOUT: '-5',
+        REFRESH_SKEW_SECONDS: 'soon',
+      });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of ['PORT', 'BFF_PUBLIC_URL', 'SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'SESSION_STORE', 'OIDC_TOKEN_AUTH_METHOD', 'OIDC_TOKEN_REQUEST_ENCODING', 'SESSION_IDLE_TIMEOUT', 'REFRESH_SKEW_SECONDS']) {
+      expect(message).toMatch(new RegExp(`^  - ${name}: `, 'm'));
+    }
+  });
+
+  it('needs REDIS_URL with the redis store and a secret with a secret-based auth method', () => {
+    expect(problemsOf({ SESSION_STORE: 'redis' })).toEqual(['REDIS_URL: is required when SESSION_STORE=redis']);
+    expect(problemsOf({ ...production, OIDC_CLIENT_SECRET: undefined, OIDC_TOKEN_AUTH_METHOD: 'client_secret_post' })).toEqual([
+      'OIDC_CLIENT_SECRET: is required with OIDC_TOKEN_AUTH_METHOD=client_secret_post',
+    ]);
+  });
+
+  it('treats an absent client secret with method none as a public client', () => {
+    const config = configFromEnv({ ...production, OIDC_CLIENT_SECRET: undefined, OIDC_TOKEN_AUTH_METHOD: 'none' });
+    expect(config.bff.clientSecret).toBeUndefined();
+    expect(config.bff.tokenAuthMethod).toBe('none');
+  });
+
+  it('reads extra authorization parameters and refuses ones the BFF owns', () => {
+    expect(configFromEnv({ OIDC_AUTH_PARAMS: 'audience=https://api&prompt=consent' }).bff.authParams).toEqual({
+      audience: 'https://api',
+      prompt: 'consent',
+    });
+    expect(problemsOf({ OIDC_AUTH_PARAMS: 'state=x&redirect_uri=y' })).toEqual(['OIDC_AUTH_PARAMS: must not set state, redirect_uri (the BFF sets them)']);
+  });
+
+  it('accepts several encryption keys for rotation, the first one encrypting', () => {
+    const second = Buffer.alloc(32, 9).toString('base64');
+    expect(configFromEnv({ TOKEN_ENCRYPTION_KEY: `${KEY}, ${second}` }).bff.tokenEncryptionKeys).toHaveLength(2);
+  });
+
+  it('requires https for the public URL in production', () => {
+    expect(problemsOf({ ...production, BFF_PUBLIC_URL: 'http://app.example.com' })).toEqual([
+      'BFF_PUBLIC_URL: must be https when NODE_ENV=production (cookies must be Secure)',
+    ]);
+  });
+});
+
+describe('resolveOptions', () => {
+  it('names the exact option that is wrong', () => {
+    expect(() =>
+      resolveOptions({
+        publicUrl: 'http://localhost:3000',
+        issuer: 'nope',
+        clientId: 'x',
+        apiUpstream: 'http://localhost:4001',
+        sessionSecret: 'short',
+        tokenEncryptionKeys: [Buffer.alloc(16)],
+      }),
+    ).toThrow(/issuer must be an http\(s\) URL[\s\S]*sessionSecret must be at least 32 characters[\s\S]*tokenEncryptionKeys must be one or more 32-byte keys/);
+  });
+});
