@@ -1,0 +1,61 @@
+/** The seed provider profiles: each one reproduces how a provider the project was specified from issues tokens. */
+export type ProfileName = 'seed-000' | 'seed-001' | 'seed-002' | 'seed-003';
+
+export interface ProviderProfile {
+  name: ProfileName;
+  /** seconds */
+  accessTokenTtl: number;
+  /** seconds; a rotated refresh token gets a fresh full lifetime */
+  refreshTokenTtl: number;
+  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  /** `json`: the token endpoint accepts only application/json bodies (client credentials in the body) */
+  tokenRequestEncoding: 'form' | 'json';
+  /** false: refresh responses carry NO refresh_token and the presented one stays valid */
+  rotateRefreshToken: boolean;
+}
+
+const HOUR = 60 * 60;
+const DAY = 24 * HOUR;
+
+export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> = Object.freeze({
+  'seed-000': Object.freeze({
+    name: 'seed-000',
+    accessTokenTtl: 2 * HOUR,
+    refreshTokenTtl: 90 * DAY,
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    tokenRequestEncoding: 'form',
+    rotateRefreshToken: true,
+  }),
+  'seed-001': Object.freeze({
+    name: 'seed-001',
+    accessTokenTtl: HOUR,
+    refreshTokenTtl: 365 * DAY,
+    tokenEndpointAuthMethod: 'client_secret_post',
+    tokenRequestEncoding: 'json',
+    rotateRefreshToken: true,
+  }),
+  'seed-002': Object.freeze({
+    name: 'seed-002',
+    accessTokenTtl: 15 * 60,
+    refreshTokenTtl: DAY,
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    tokenRequestEncoding: 'form',
+    rotateRefreshToken: true,
+  }),
+  'seed-003': Object.freeze({
+    name: 'seed-003',
+    accessTokenTtl: HOUR,
+    refreshTokenTtl: 365 * DAY,
+    tokenEndpointAuthMethod: 'client_secret_post',
+    tokenRequestEncoding: 'form',
+    rotateRefreshToken: false,
+  }),
+});
+
+export const DEFAULT_PROFILE: ProfileName = 'seed-002';
+
+export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
+
+export function isProfileName(value: string): value is ProfileName {
+  return Object.hasOwn(PROFILES, value);
+}

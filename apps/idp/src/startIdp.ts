@@ -1,0 +1,170 @@
+import type { EventEmitter } from 'node:events';
+import type { RequestListener } from 'node:http';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { ClientMetadata, JWK } from 'oidc-provider';
+import Provider from 'oidc-provider';
+import { providerConfiguration } from './configuration.js';
+import { GrantCounter, type Counters } from './counters.js';
+import { devEndpoints } from './devEndpoints.js';
+import { interactions } from './interactions.js';
+import { jsonTokenRequests } from './jsonTokenRequests.js';
+import { Listener } from './listener.js';
+import { keepOfflineAccess } from './keepOfflineAccess.js';
+import { DEFAULT_PROFILE, PROFILES, type ProfileName, type ProviderProfile } from './profiles.js';
+import { MemoryStore } from './store.js';
+import { tokenEndpoint } from './tokenEndpoint.js';
+import { backchannelLogout, revokeUser } from './userActions.js';
+
+export interface IdpOptions {
+  /** 0 = ephemeral; default 4000 */
+  port?: number;
+  /** bind address, default '127.0.0.1' (then ::1 too) */
+  host?: string;
+  /** default `http://localhost:${port}` */
+  issuer?: string;
+  /** default 'seed-002' */
+  profile?: ProfileName;
+  /** seconds, overrides the profile */
+  accessTokenTtl?: number;
+  /** seconds, overrides the profile */
+  refreshTokenTtl?: number;
+  /** for each URL U: redirect_uri `${U}/auth/callback`, post_logout_redirect_uri `${U}/`; the first one also receives back-channel logout at `${U}/auth/backchannel-logout` */
+  bffPublicUrl: string | string[];
+  /** default 'bff-demo'; a public client `${clientId}-public` is registered too */
+  clientId?: string;
+  /** default 'bff-demo-secret' */
+  clientSecret?: string;
+  /** the demo API's resource identifier: the `aud` of every access token */
+  apiAudience: string;
+  /** the /__test endpoints; default: NODE_ENV !== 'production' */
+  devEndpoints?: boolean;
+  /** default: silent */
+  logger?: (line: string) => void;
+}
+
+export interface RunningIdp {
+  issuer: string;
+  port: number;
+  profile: ProviderProfile;
+  clientId: string;
+  clientSecret: string;
+  counters(): Counters;
+  resetCounters(): void;
+  /** revokes every grant of that user; returns how many */
+  revokeUser(sub: string): Promise<number>;
+  /** sends back-channel logout tokens for the user's sessions, ends them and revokes their grants; returns how many were delivered */
+  backchannelLogout(sub: string): Promise<number>;
+  /** an outage: stop listening and drop open connections, but keep every key, grant, token and session */
+  stop(): Promise<void>;
+  /** listen again on the same port */
+  start(): Promise<void>;
+  /** final shutdown */
+  close(): Promise<void>;
+}
+
+function positiveInteger(value: number | undefined, name: string): number | undefined {
+  if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
+    throw new TypeError(`${name} must be a positive integer (seconds), got ${String(value)}`);
+  }
+  return value;
+}
+
+function clientsFor(urls: string[], clientId: string, clientSecret: string, profile: ProviderProfile): ClientMetadata[] {
+  const bases = urls.map((url) => url.replace(/\/+$/, ''));
+  const [first] = bases;
+  if (first === undefined) throw new TypeError('bffPublicUrl must name at least one URL');
+  const common: ClientMetadata = {
+    client_id: clientId,
+    redirect_uris: bases.map((base) => `${base}/auth/callback`),
+    post_logout_redirect_uris: bases.map((base) => `${base}/`),
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    backchannel_logout_uri: `${first}/auth/backchannel-logout`,
+    backchannel_logout_session_required: true,
+  };
+  return [
+    { ...common, client_secret: clientSecret, token_endpoint_auth_method: profile.tokenEndpointAuthMethod },
+    { ...common, client_id: `${clientId}-public`, token_endpoint_auth_method: 'none' },
+  ];
+}
+
+async function signingKey(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return { ...jwk, alg: 'RS256', use: 'sig', kid: `dev-${Date.now().toString(36)}` } as JWK;
+}
+
+export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
+  const profile = PROFILES[options.profile ?? DEFAULT_PROFILE];
+  if (profile === undefined) throw new TypeError(`profile must be one of ${Object.keys(PROFILES).join(', ')}`);
+  const accessTokenTtl = positiveInteger(options.accessTokenTtl, 'accessTokenTtl') ?? profile.accessTokenTtl;
+  const refreshTokenTtl = positiveInteger(options.refreshTokenTtl, 'refreshTokenTtl') ?? profile.refreshTokenTtl;
+  const effective: ProviderProfile = Object.freeze({ ...profile, accessTokenTtl, refreshTokenTtl });
+  const clientId = options.clientId ?? 'bff-demo';
+  const clientSecret = options.clientSecret ?? 'bff-demo-secret';
+  const log = options.logger ?? (() => {});
+  const withDevEndpoints = options.devEndpoints ?? process.env['NODE_ENV'] !== 'production';
+  const urls = Array.isArray(options.bffPublicUrl) ? options.bffPublicUrl : [options.bffPublicUrl];
+  if (typeof options.apiAudience !== 'string' || options.apiAudience === '') throw new TypeError('apiAudience must be the API\'s resource identifier (a URL)');
+
+  const store = new MemoryStore();
+  const counter = new GrantCounter();
+  // answers until the provider is ready (the issuer needs the port first)
+  let handler: RequestListener = (_req, res) => { res.writeHead(503).end(); };
+  const listener = new Listener((req, res) => handler(req, res), options.host ?? '127.0.0.1', options.port ?? 4000);
+  const port = await listener.start();
+  const issuer = (options.issuer ?? `http://localhost:${port}`).replace(/\/+$/, '');
+
+  try {
+    const provider = new Provider(issuer, providerConfiguration({
+      profile: effective,
+      accessTokenTtl,
+      refreshTokenTtl,
+      clients: clientsFor(urls, clientId, clientSecret, effective),
+      apiAudience: options.apiAudience,
+      signingKey: await signingKey(),
+      store,
+    }));
+    provider.on('server_error', (_ctx, err) => log(`server error: ${err.stack ?? err.message}`));
+    // errors of our own middleware (Koa prints them to stderr unless someone listens)
+    // (Koa's 'error' event is missing from @types/oidc-provider's event map)
+    (provider as unknown as EventEmitter).on('error', (err: Error) => log(`error: ${err.stack ?? err.message}`));
+    provider.on('backchannel.error', (_ctx, err, client) => log(`back-channel logout to ${client.clientId} failed: ${err.message}`));
+
+    const actions = {
+      counters: () => counter.snapshot(),
+      resetCounters: () => counter.reset(),
+      revokeUser: async (sub: string) => revokeUser(store, sub),
+      backchannelLogout: (sub: string) => backchannelLogout(provider, store, sub, log),
+    };
+    provider.use(tokenEndpoint({ provider, store, counter, profile: effective }));
+    provider.use(keepOfflineAccess());
+    provider.use(interactions(provider));
+    if (withDevEndpoints) provider.use(devEndpoints(actions));
+
+    const callback = provider.callback() as RequestListener;
+    handler = effective.tokenRequestEncoding === 'json' ? jsonTokenRequests(callback, counter) : callback;
+
+    let closed = false;
+    return {
+      issuer,
+      port,
+      profile: effective,
+      clientId,
+      clientSecret,
+      ...actions,
+      stop: () => listener.stop(),
+      start: async () => {
+        if (closed) throw new Error('the dev IdP was closed; start a new one');
+        await listener.start();
+      },
+      close: async () => {
+        closed = true;
+        await listener.stop();
+      },
+    };
+  } catch (err) {
+    await listener.stop();
+    throw err;
+  }
+}
