@@ -57,6 +57,10 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   await app.register(
     async (auth) => {
       auth.setErrorHandler(handleError(renderAuthError));
+      // back-channel logout tokens arrive form-encoded (OIDC Back-Channel Logout 1.0, 2.5)
+      auth.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      });
       auth.setNotFoundHandler(notFound);
       auth.addHook('onRequest', async (request, reply) => {
         reply.header('cache-control', 'no-store');

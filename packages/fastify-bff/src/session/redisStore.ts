@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { StoreUnavailableError, type ActiveSession, type RefreshFailure, type SessionStore, type StoredSession, type TokenState } from './store.js';
 
 const PREFIX = 'bff:';
+const COMMAND_TIMEOUT_MS = 2_000;
 const key = {
   session: (id: string) => `${PREFIX}s:${id}`,
   sub: (sub: string) => `${PREFIX}sub:${sub}`,
@@ -163,11 +164,18 @@ export class RedisSessionStore implements SessionStore {
     if (this.client.isOpen) await this.client.close();
   }
 
+  /** Every command fails within COMMAND_TIMEOUT_MS: a Redis that hangs must not hang the user's request. */
   async #run<T>(command: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+    });
     try {
-      return await command();
+      return await Promise.race([command(), timeout]);
     } catch (err) {
       throw new StoreUnavailableError(`the redis session store failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { Agent, createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { startApi, type RunningApi } from '@bff/api';
 import { PROFILES, startIdp, type ProfileName, type RunningIdp } from '@bff/idp';
@@ -27,12 +28,21 @@ export interface StackOptions {
   upstream?: string;
   /** use the public client (token_endpoint_auth_method none) */
   publicClient?: boolean;
+  /** several BFF replicas behind a round-robin proxy (use a shared store: redis) */
+  replicas?: number;
 }
 
 export interface Stack {
   idp: RunningIdp;
   api: RunningApi;
+  /** The first replica. */
   app: FastifyInstance;
+  /** Every replica, in order; restartReplica replaces an entry. */
+  apps: FastifyInstance[];
+  /** Requests each replica served. */
+  served: number[];
+  /** Closes replica i (graceful: in-flight requests finish) and starts a fresh one on its port. */
+  restartReplica(i: number, betweenMs?: number): Promise<void>;
   bffUrl: string;
   /** Moves the BFF's clock (not the IdP's): tokens look older to the BFF without sleeping. */
   advance(ms: number): void;
@@ -44,6 +54,7 @@ export interface Stack {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const profileName = options.profile ?? 'seed-002';
   const profile = PROFILES[profileName];
+  const replicas = options.replicas ?? 1;
   const bffPort = await freePort();
   const bffUrl = `http://127.0.0.1:${bffPort}`;
   const idpPort = await freePort();
@@ -59,8 +70,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const api = await startApi({ port: 0, host: '127.0.0.1', issuer: idp.issuer, audience: 'http://demo-api.test' });
   let offset = 0;
-  const app = Fastify({ logger: false });
-  await app.register(bff, {
+  const shared: BffOptions = {
     publicUrl: bffUrl,
     issuer: idp.issuer,
     clientId: options.publicClient ? `${idp.clientId}-public` : idp.clientId,
@@ -73,19 +83,42 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     idpTimeoutSeconds: 2,
     clock: () => Date.now() + offset,
     ...options.bff,
-  });
-  await app.listen({ port: bffPort, host: '127.0.0.1' });
+  };
+  const served = Array<number>(replicas).fill(0);
+  const ports = replicas === 1 ? [bffPort] : await Promise.all(Array.from({ length: replicas }, () => freePort()));
+  const startReplica = async (i: number) => {
+    const app = Fastify({ logger: false });
+    app.addHook('onRequest', async () => {
+      served[i] = (served[i] ?? 0) + 1;
+    });
+    await app.register(bff, shared);
+    await app.listen({ port: ports[i]!, host: '127.0.0.1' });
+    return app;
+  };
+  const apps: FastifyInstance[] = [];
+  for (let i = 0; i < replicas; i += 1) apps.push(await startReplica(i));
+  const balancer = replicas > 1 ? await roundRobin(bffPort, ports) : undefined;
   return {
     idp,
     api,
-    app,
+    get app() {
+      return apps[0]!;
+    },
+    apps,
+    served,
+    restartReplica: async (i, betweenMs = 0) => {
+      await apps[i]!.close();
+      await new Promise((r) => setTimeout(r, betweenMs));
+      apps[i] = await startReplica(i);
+    },
     bffUrl,
     advance: (ms) => {
       offset += ms;
     },
     browser: () => new Browser(),
     close: async () => {
-      await app.close();
+      await new Promise((r) => (balancer ? balancer.close(r) : r(undefined)));
+      await Promise.all(apps.map((app) => app.close()));
       await api.close();
       await idp.close();
     },
@@ -106,4 +139,35 @@ export async function tokensOf(stack: Stack, browser: Browser) {
   const stored = await stack.app.bff.store.get(sessionIdOf(stack, browser));
   if (stored?.state !== 'active') throw new Error(`session is ${stored?.state ?? 'gone'}`);
   return { session: stored, tokens: stack.app.bff.tokens.open(stored) };
+}
+
+/**
+ * A tiny load balancer for tests: round-robin over the replicas, and like a
+ * real one with passive health checks it tries the next replica when one
+ * refuses the connection (a replica that is restarting).
+ */
+async function roundRobin(port: number, targets: number[]): Promise<Server> {
+  let next = 0;
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => attempt(0));
+    function attempt(tries: number) {
+      const target = targets[next++ % targets.length]!;
+      const upstream = httpRequest({ host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers, agent }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.on('error', (err: NodeJS.ErrnoException) => {
+        // refused: the replica is down; reset on a reused keep-alive socket: it closed as we sent (safe to retry a GET)
+        const retry = err.code === 'ECONNREFUSED' || (err.code === 'ECONNRESET' && (req.method === 'GET' || req.method === 'HEAD'));
+        if (retry && tries < targets.length) return attempt(tries + 1);
+        res.writeHead(502).end();
+      });
+      upstream.end(Buffer.concat(chunks));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
 }
