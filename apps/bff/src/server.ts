@@ -10,13 +10,14 @@ export interface ServerOptions {
   config: ServerConfig;
   /** The built SPA; default apps/web/dist. */
   webRoot?: string;
-  /** false for silence; a logger instance (tests capture lines with one); default: pino with redaction. */
+  /** false for silence; a logger instance; default: pino with redaction. */
   logger?: false | FastifyBaseLogger;
+  /** Where the default logger writes (tests capture every line with one). */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** Log lines carry method and path: never a query string (the callback's code), cookie or token. */
 export const loggerOptions = {
-  level: process.env.LOG_LEVEL ?? 'info',
   redact: {
     paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.accessToken', '*.refreshToken', '*.idToken'],
     censor: '[redacted]',
@@ -33,7 +34,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const common = { trustProxy: false, bodyLimit: 64 * 1024, return503OnClosing: true } as const;
   const app: FastifyInstance =
     options.logger === undefined || options.logger === false
-      ? Fastify({ ...common, logger: options.logger === false ? false : loggerOptions })
+      ? Fastify({ ...common, logger: options.logger === false ? false : { ...loggerOptions, level: process.env.LOG_LEVEL ?? 'info', ...(options.logStream ? { stream: options.logStream } : {}) } })
       : (Fastify({ ...common, loggerInstance: options.logger }) as unknown as FastifyInstance);
   securityHeaders(app, { https: options.config.bff.publicUrl.startsWith('https://') });
   await app.register(bff, options.config.bff);

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { startApi, type RunningApi } from '@bff/api';
 import { PROFILES, startIdp, type ProfileName, type RunningIdp } from '@bff/idp';
 import { bff, type BffOptions } from '../../src/index.js';
-import { Browser } from './browser.js';
+import { Browser } from '../../src/testing/index.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
