@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { QueryObserver, type QueryClient } from '@tanstack/react-query';
+import type { SessionInfo } from '@bff/shared';
+import { BffError } from '../api/BffError';
+import { isReconnecting } from '../connection/reconnecting';
+import { createAppQueryClient } from '../createAppQueryClient';
+import { createAuthPromptStore } from '../session/authPrompt';
+import type { SessionChannel, SessionMessage } from '../session/sessionChannel';
+import { sessionQueryKey, type SessionSnapshot } from '../session/sessionQuery';
+
+/** An in-memory stand-in for the BroadcastChannel between tabs. */
+function fakeChannel() {
+  const posted: SessionMessage[] = [];
+  let deliver: (message: SessionMessage) => void = () => {};
+  const channel: SessionChannel = {
+    post: (message) => void posted.push(message),
+    subscribe(onMessage) {
+      deliver = onMessage;
+      return () => {};
+    },
+  };
+  return { channel, posted, receive: (message: SessionMessage) => deliver(message) };
+}
+
+function setup() {
+  const prompt = createAuthPromptStore();
+  const tabs = fakeChannel();
+  const client = createAppQueryClient({ prompt, channel: tabs.channel, random: () => 0 });
+  clients.push(client);
+  return { prompt, tabs, client };
+}
+
+const clients: QueryClient[] = [];
+afterEach(() => {
+  for (const client of clients.splice(0)) client.clear();
+});
+
+const signedIn: SessionInfo = {
+  authenticated: true,
+  user: { sub: 'alice' },
+  accessTokenExpiresAt: '2030-01-01T10:15:00Z',
+  sessionExpiresAt: '2030-01-01T11:00:00Z',
+  serverTime: '2030-01-01T10:00:00Z',
+};
+
+/** The session query, answered from a list of snapshots in order. */
+function sessionAnswers(client: QueryClient, infos: SessionInfo[]) {
+  const queue = [...infos];
+  const fetchSession = () =>
+    client.fetchQuery({
+      queryKey: sessionQueryKey,
+      queryFn: async (): Promise<SessionSnapshot> => ({ info: queue.shift() ?? { authenticated: false }, skewMs: 0 }),
+      staleTime: 0,
+    });
+  return fetchSession;
+}
+
+const revoked = () => new BffError('Revoked', { status: 401, code: 'TOKEN_REVOKED' });
+
+describe('the app QueryClient', () => {
+  it('opens the re-login prompt on a re-auth code from a query and tells other tabs once', async () => {
+    const { client, prompt, tabs } = setup();
+    const failing = { queryFn: () => Promise.reject(revoked()) };
+    await client.fetchQuery({ queryKey: ['notes'], ...failing }).catch(() => {});
+    await client.fetchQuery({ queryKey: ['me'], ...failing }).catch(() => {});
+    expect(prompt.get()).toEqual({ kind: 'relogin', code: 'TOKEN_REVOKED' });
+    expect(tabs.posted).toEqual([{ type: 'session-lost', code: 'TOKEN_REVOKED' }]);
+  });
+
+  it('opens the re-login prompt on a re-auth code from a mutation', async () => {
+    const { client, prompt } = setup();
+    const mutation = client.getMutationCache().build(client, {
+      mutationFn: () => Promise.reject(new BffError('Gone', { status: 401, code: 'SESSION_EXPIRED' })),
+    });
+    await mutation.execute(undefined).catch(() => {});
+    expect(prompt.get()).toEqual({ kind: 'relogin', code: 'SESSION_EXPIRED' });
+  });
+
+  it('does not retry a 401 (one request, then the prompt)', async () => {
+    const { client } = setup();
+    let calls = 0;
+    await client
+      .fetchQuery({
+        queryKey: ['notes'],
+        queryFn: () => {
+          calls++;
+          return Promise.reject(revoked());
+        },
+      })
+      .catch(() => {});
+    expect(calls).toBe(1);
+  });
+
+  it('treats /auth/session turning anonymous after a signed-in answer as session loss, with its reason', async () => {
+    const { client, prompt, tabs } = setup();
+    const fetchSession = sessionAnswers(client, [signedIn, { authenticated: false, reason: 'SESSION_EXPIRED' }]);
+    await fetchSession();
+    expect(prompt.get()).toEqual({ kind: 'none' });
+    await fetchSession();
+    expect(prompt.get()).toEqual({ kind: 'relogin', code: 'SESSION_EXPIRED' });
+    expect(tabs.posted).toEqual([{ type: 'session-lost', code: 'SESSION_EXPIRED' }]);
+  });
+
+  it('does not prompt a first visitor who was never signed in', async () => {
+    const { client, prompt } = setup();
+    await sessionAnswers(client, [{ authenticated: false, reason: 'UNAUTHENTICATED' }])();
+    expect(prompt.get()).toEqual({ kind: 'none' });
+  });
+
+  it('follows another tab that lost the session without echoing it back', async () => {
+    const { client, prompt, tabs } = setup();
+    await sessionAnswers(client, [signedIn])();
+    tabs.receive({ type: 'session-lost', code: 'TOKEN_REVOKED' });
+    expect(prompt.get()).toEqual({ kind: 'relogin', code: 'TOKEN_REVOKED' });
+    expect(tabs.posted).toEqual([]);
+  });
+
+  it('shows signed out and forgets the data when another tab signs out', async () => {
+    const { client, prompt, tabs } = setup();
+    await sessionAnswers(client, [signedIn])();
+    client.setQueryData(['notes'], [{ id: '1', text: 'secret', createdAt: '2030-01-01T00:00:00Z' }]);
+    tabs.receive({ type: 'signed-out' });
+    expect(prompt.get()).toEqual({ kind: 'signed-out', where: 'elsewhere' });
+    expect(client.getQueryData(['notes'])).toBeUndefined();
+    expect(client.getQueryData<SessionSnapshot>(sessionQueryKey)?.info.authenticated).toBe(false);
+  });
+
+  it('shows Reconnecting while a query retries IDP_UNAVAILABLE and clears it when the request succeeds', async () => {
+    const { client } = setup();
+    let calls = 0;
+    const observer = new QueryObserver(client, {
+      queryKey: ['me'],
+      retryDelay: 5,
+      queryFn: async () => {
+        calls++;
+        if (calls === 1) throw new BffError('IdP down', { status: 503, code: 'IDP_UNAVAILABLE' });
+        return { sub: 'alice' };
+      },
+    });
+    const seen: boolean[] = [];
+    const unsubscribe = observer.subscribe(() => seen.push(isReconnecting(client)));
+    await expect.poll(() => observer.getCurrentResult().status).toBe('success');
+    unsubscribe();
+    expect(calls).toBe(2);
+    expect(seen).toContain(true);
+    expect(isReconnecting(client)).toBe(false);
+  });
+});

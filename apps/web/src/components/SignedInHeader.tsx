@@ -1,0 +1,37 @@
+import type { SessionUser } from '@bff/shared';
+import { Link } from '../router/Link';
+import { SessionCountdown } from './SessionCountdown';
+import { SignOutButton } from './SignOutButton';
+
+export interface SignedInHeaderProps {
+  user: SessionUser;
+  /** The session is over (the re-login dialog is open): no countdown. */
+  sessionOver?: boolean;
+}
+
+export function SignedInHeader({ user, sessionOver = false }: SignedInHeaderProps) {
+  return (
+    <header className="site-header">
+      <Link to="/" className="brand">
+        Refresh-token BFF demo
+      </Link>
+      <nav aria-label="Main">
+        <Link to="/">Overview</Link>
+        <Link to="/notes">Notes</Link>
+      </nav>
+      <div className="who">
+        <span>
+          Signed in as <strong data-testid="signed-in-user">{user.name ?? user.sub}</strong>
+        </span>
+        {sessionOver ? (
+          <span className="countdown" data-testid="session-countdown">
+            Session ended
+          </span>
+        ) : (
+          <SessionCountdown />
+        )}
+        <SignOutButton />
+      </div>
+    </header>
+  );
+}

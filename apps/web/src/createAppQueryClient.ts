@@ -1,0 +1,84 @@
+import { MutationCache, QueryCache, QueryClient, type QueryKey } from '@tanstack/react-query';
+import { isReauthCode, type ReauthCode } from '@bff/shared';
+import { reauthCodeOf } from './api/BffError';
+import { retryDelay, shouldRetry } from './api/retryPolicy';
+import type { AuthPromptStore } from './session/authPrompt';
+import type { SessionChannel } from './session/sessionChannel';
+import { sessionQueryKey, type SessionSnapshot } from './session/sessionQuery';
+
+export interface AppQueryClientOptions {
+  prompt: AuthPromptStore;
+  channel: SessionChannel;
+  /** Source of retry jitter; tests pass a constant. */
+  random?: () => number;
+}
+
+const isSessionQuery = (query: { queryKey: QueryKey }) => query.queryKey[0] === sessionQueryKey[0];
+
+/**
+ * The app's one QueryClient. Its cache callbacks are the single place that
+ * reacts to the session ending: any query or mutation failing with a re-auth
+ * code, /auth/session turning anonymous after we were signed in, or another
+ * tab saying so. Each opens the re-login prompt once; only a loss seen here is
+ * broadcast, so tabs never echo each other. Connection trouble
+ * (IDP_UNAVAILABLE, network) is retried by `shouldRetry` and shown by
+ * the Reconnecting banner, which reads the caches (connection/reconnecting.ts).
+ */
+export function createAppQueryClient({ prompt, channel, random = Math.random }: AppQueryClientOptions): QueryClient {
+  let signedInBefore = false;
+
+  const refetchSession = () => client.invalidateQueries({ queryKey: sessionQueryKey });
+
+  const sessionLost = (code: ReauthCode, seen: 'here' | 'other-tab') => {
+    if (!prompt.openRelogin(code)) return;
+    if (seen === 'here') channel.post({ type: 'session-lost', code });
+    void refetchSession();
+  };
+
+  const onError = (error: unknown) => {
+    const code = reauthCodeOf(error);
+    if (code !== undefined) sessionLost(code, 'here');
+  };
+
+  const onSessionSnapshot = ({ info }: SessionSnapshot) => {
+    if (info.authenticated) {
+      signedInBefore = true;
+    } else if (signedInBefore) {
+      // idle or absolute timeout, revocation, a restart of the BFF's store...
+      sessionLost(isReauthCode(info.reason) ? info.reason : 'UNAUTHENTICATED', 'here');
+    }
+  };
+
+  const client: QueryClient = new QueryClient({
+    queryCache: new QueryCache({
+      onError,
+      onSuccess: (data, query) => {
+        if (isSessionQuery(query)) onSessionSnapshot(data as SessionSnapshot);
+      },
+    }),
+    mutationCache: new MutationCache({ onError }),
+    defaultOptions: {
+      queries: {
+        retry: shouldRetry,
+        retryDelay: (failureCount) => retryDelay(failureCount, random()),
+        staleTime: 15_000,
+      },
+      // not idempotent: a note may be saved even though the answer was lost
+      mutations: { retry: false },
+    },
+  });
+
+  channel.subscribe((message) => {
+    if (message.type === 'session-lost') {
+      if (signedInBefore) sessionLost(message.code, 'other-tab');
+      return;
+    }
+    prompt.markSignedOut('elsewhere');
+    // forget the person's data at once, then confirm with the BFF
+    client.removeQueries({ predicate: (query) => !isSessionQuery(query) });
+    client.setQueryData<SessionSnapshot>(sessionQueryKey, { info: { authenticated: false }, skewMs: 0 });
+    void refetchSession();
+  });
+
+  return client;
+}

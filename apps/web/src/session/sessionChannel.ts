@@ -1,0 +1,34 @@
+import { isReauthCode, type ReauthCode } from '@bff/shared';
+
+/** Tabs of this app tell each other about sign-out and session loss on this channel. */
+export const SESSION_CHANNEL_NAME = 'bff-session';
+
+export type SessionMessage = { type: 'signed-out' } | { type: 'session-lost'; code: ReauthCode };
+
+export interface SessionChannel {
+  post(message: SessionMessage): void;
+  subscribe(onMessage: (message: SessionMessage) => void): () => void;
+}
+
+export function isSessionMessage(value: unknown): value is SessionMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const message = value as Record<string, unknown>;
+  if (message.type === 'signed-out') return true;
+  return message.type === 'session-lost' && isReauthCode(message.code);
+}
+
+/** A BroadcastChannel, or a silent stand-in where the browser has none. */
+export function openSessionChannel(name = SESSION_CHANNEL_NAME): SessionChannel {
+  if (typeof BroadcastChannel === 'undefined') return { post() {}, subscribe: () => () => {} };
+  const channel = new BroadcastChannel(name);
+  return {
+    post: (message) => channel.postMessage(message),
+    subscribe(onMessage) {
+      const listener = (event: MessageEvent) => {
+        if (isSessionMessage(event.data)) onMessage(event.data);
+      };
+      channel.addEventListener('message', listener);
+      return () => channel.removeEventListener('message', listener);
+    },
+  };
+}
