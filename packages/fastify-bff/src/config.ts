@@ -164,6 +164,7 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
   positive('proxyBodyLimit', options.proxyBodyLimit);
   need(options.refreshSkewSeconds === undefined || options.refreshSkewSeconds >= 0, 'refreshSkewSeconds must not be negative');
   need(options.sessionStore !== 'redis' || Boolean(options.redisUrl), 'redisUrl is required with sessionStore redis');
+  need(!(options.devEndpoints && process.env.NODE_ENV === 'production'), 'devEndpoints must not be enabled when NODE_ENV=production');
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({

@@ -8,6 +8,7 @@ import { handleError, notFound } from './errorHandler.js';
 import { OidcClient } from './oidc/oidcClient.js';
 import type { BffOptions } from './options.js';
 import { authRoutes, renderAuthError } from './routes/auth.js';
+import { devEndpoints } from './routes/devEndpoints.js';
 import { healthRoutes } from './routes/health.js';
 import { proxyRoutes } from './routes/proxy.js';
 import type { BffRuntime } from './runtime.js';
@@ -67,6 +68,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
         if (authNeedsCsrf(request)) await requireCsrfHeader(request);
       });
       await auth.register(authRoutes);
+      if (options.devEndpoints) await auth.register(devEndpoints);
     },
     { prefix: '/auth' },
   );
