@@ -190,6 +190,7 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
     proxyBodyLimit: options.proxyBodyLimit ?? DEFAULTS.proxyBodyLimit,
     memoryStoreMaxSessions: options.memoryStoreMaxSessions ?? DEFAULTS.memoryStoreMaxSessions,
     devEndpoints: options.devEndpoints ?? false,
+    rateLimit: options.rateLimit === false ? false : { ...DEFAULTS.rateLimit, ...options.rateLimit },
     clock: options.clock ?? systemClock,
     secureCookies: options.publicUrl.startsWith('https://'),
   });

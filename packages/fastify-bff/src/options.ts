@@ -50,6 +50,12 @@ export interface BffOptions {
   proxyBodyLimit?: number;
   /** Most sessions the memory store keeps before it evicts the least recently created. Default 100 000. */
   memoryStoreMaxSessions?: number;
+  /**
+   * Requests per client IP per minute on /auth/login, /auth/callback and
+   * /auth/refresh (each counted apart); `false` turns limiting off. Counted
+   * per replica. Default { login: 30, callback: 30, refresh: 60 }.
+   */
+  rateLimit?: { login: number; callback: number; refresh: number; timeWindowMs?: number } | false;
   /** Whether dev-only test routes (`/auth/__test/*`) exist. Default false. */
   devEndpoints?: boolean;
   /** Injected clock (tests). */
@@ -75,4 +81,5 @@ export const DEFAULTS = {
   upstreamTimeoutSeconds: 30,
   proxyBodyLimit: 1024 * 1024,
   memoryStoreMaxSessions: 100_000,
+  rateLimit: { login: 30, callback: 30, refresh: 60, timeWindowMs: 60_000 },
 } as const;

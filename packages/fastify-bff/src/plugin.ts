@@ -1,4 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { BffError } from './errors.js';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { resolveOptions } from './config.js';
@@ -58,7 +60,8 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   await app.register(
     async (auth) => {
       auth.setErrorHandler(handleError(renderAuthError));
-      // back-channel logout tokens arrive form-encoded (OIDC Back-Channel Logout 1.0, 2.5)
+      // the auth routes take no text; back-channel logout tokens arrive form-encoded (OIDC Back-Channel Logout 1.0, 2.5)
+      auth.removeContentTypeParser('text/plain');
       auth.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
         done(null, Object.fromEntries(new URLSearchParams(body as string)));
       });
@@ -67,6 +70,13 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
         reply.header('cache-control', 'no-store');
         if (authNeedsCsrf(request)) await requireCsrfHeader(request);
       });
+      if (options.rateLimit) {
+        await auth.register(fastifyRateLimit, {
+          global: false,
+          errorResponseBuilder: (_request, context) =>
+            new BffError('RATE_LIMITED', `Too many requests; retry in ${context.after}.`),
+        });
+      }
       await auth.register(authRoutes);
       if (options.devEndpoints) await auth.register(devEndpoints);
     },

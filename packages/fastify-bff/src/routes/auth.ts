@@ -20,7 +20,10 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   const { options, sessions, tokens, oidc, cipher, store } = app.bff;
   const clock = options.clock;
 
-  app.get<{ Querystring: { returnTo?: string } }>('/login', async (request, reply) => {
+  const limit = (max: number | undefined) =>
+    options.rateLimit && max !== undefined ? { config: { rateLimit: { max, timeWindow: options.rateLimit.timeWindowMs ?? 60_000 } } } : {};
+
+  app.get<{ Querystring: { returnTo?: string } }>('/login', limit(options.rateLimit ? options.rateLimit.login : undefined), async (request, reply) => {
     const returnTo = request.query.returnTo ?? '/';
     if (!isSafeReturnTo(returnTo)) throw bffError('BAD_REQUEST', 'returnTo must be a same-origin path such as /notes.');
     const { url, transaction } = await oidc.authorizationUrl(returnTo, clock()).catch((err: unknown) => {
@@ -37,7 +40,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect(url.href, 302);
   });
 
-  app.get('/callback', async (request, reply) => {
+  app.get('/callback', limit(options.rateLimit ? options.rateLimit.callback : undefined), async (request, reply) => {
     const transaction = readTransaction(request);
     reply.clearCookie(sessions.loginCookieName, { path: '/', httpOnly: true, secure: options.secureCookies, sameSite: 'lax' });
     if (!transaction) {
@@ -100,7 +103,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // "Stay signed in": one forced refresh (single-flight like every other), and the idle deadline moves
-  app.post('/refresh', async (request, reply): Promise<RefreshResult> => {
+  app.post('/refresh', limit(options.rateLimit ? options.rateLimit.refresh : undefined), async (request, reply): Promise<RefreshResult> => {
     const session = await sessions.require(request, reply);
     const result = await tokens.accessToken(session, { force: true });
     if (result.type === 'error') {

@@ -5,6 +5,9 @@ import { bffError } from '../errors.js';
 import type { ResolvedBffOptions } from '../options.js';
 import { StoreUnavailableError, type ActiveSession, type SessionStore } from './store.js';
 
+/** How long an ended session is remembered with its reason. */
+export const ENDED_GRACE_MS = 15 * 60_000;
+
 /** What a request's cookie leads to. */
 export type SessionLookup =
   | { state: 'active'; session: ActiveSession }
@@ -51,8 +54,14 @@ export class Sessions {
     return end;
   }
 
+  /**
+   * How long the store and the cookie keep a session: past its deadline by
+   * a grace period, so a request that arrives just after the end hears
+   * SESSION_EXPIRED rather than a bare UNAUTHENTICATED. Validity itself is
+   * decided by `deadline`, never by this TTL.
+   */
   ttlMs(session: ActiveSession, now: number): number {
-    return Math.max(1, this.deadline(session) - now);
+    return Math.max(1, this.deadline(session) - now + ENDED_GRACE_MS);
   }
 
   /** The id in the request's cookie, if its signature holds. A forged or tampered cookie reads as no cookie. */
@@ -84,7 +93,7 @@ export class Sessions {
       return { state: 'none', reason: stored.reason };
     }
     if (this.deadline(stored) <= now) {
-      await this.store.end(id, 'SESSION_EXPIRED', now, 15 * 60_000);
+      await this.store.end(id, 'SESSION_EXPIRED', now, ENDED_GRACE_MS);
       this.clearCookie(reply);
       return { state: 'none', reason: 'SESSION_EXPIRED' };
     }
