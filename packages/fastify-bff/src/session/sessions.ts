@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@bff/shared';
+import { BoundedCache } from '../boundedCache.js';
 import { bffError } from '../errors.js';
 import type { ResolvedBffOptions } from '../options.js';
 import { StoreUnavailableError, type ActiveSession, type SessionStore } from './store.js';
@@ -24,6 +25,7 @@ export class Sessions {
   readonly loginCookieName: string;
   /** The idle deadline moves at most this often: steady-state requests do not write the store. */
   readonly touchIntervalMs: number;
+  readonly #verified = new BoundedCache<string, string | null>(10_000);
 
   constructor(
     private readonly options: ResolvedBffOptions,
@@ -68,8 +70,14 @@ export class Sessions {
   cookieId(request: FastifyRequest): { id?: string; present: boolean } {
     const raw = request.cookies[this.cookieName];
     if (!raw) return { present: false };
-    const unsigned = request.unsignCookie(raw);
-    return unsigned.valid && unsigned.value ? { id: unsigned.value, present: true } : { present: true };
+    // one HMAC per distinct cookie value, not per request
+    let id = this.#verified.get(raw);
+    if (id === undefined) {
+      const unsigned = request.unsignCookie(raw);
+      id = unsigned.valid && unsigned.value ? unsigned.value : null;
+      this.#verified.set(raw, id);
+    }
+    return id ? { id, present: true } : { present: true };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BoundedCache } from '../boundedCache.js';
 import type { Clock } from '../clock.js';
 import type { TokenCipher } from '../crypto/tokenCipher.js';
 import { BffError, bffError } from '../errors.js';
@@ -42,6 +43,8 @@ export interface TokenManagerOptions {
  */
 export class TokenManager {
   readonly #inFlight = new Map<string, Promise<AccessTokenResult>>();
+  /** The decrypted access token per session, valid while the sealed token state is the same: one AES-GCM open per token, not per request. Never the refresh token. */
+  readonly #accessTokens = new BoundedCache<string, { sealed: string; accessToken: string }>(10_000);
   readonly #owner = randomUUID();
   readonly #options: Required<Omit<TokenManagerOptions, 'log'>> & Pick<TokenManagerOptions, 'log'>;
   #grants = 0;
@@ -84,9 +87,7 @@ export class TokenManager {
    * caller saw has already been replaced.
    */
   async accessToken(session: ActiveSession, options: { force?: boolean } = {}): Promise<AccessTokenResult> {
-    if (!options.force && !this.needsRefresh(session)) {
-      return { type: 'bearer', accessToken: this.open(session).accessToken, session };
-    }
+    if (!options.force && !this.needsRefresh(session)) return this.#bearer(session);
     let pending = this.#inFlight.get(session.id);
     if (!pending) {
       pending = this.#refreshExclusive(session.id, session.version).finally(() => this.#inFlight.delete(session.id));
@@ -163,6 +164,7 @@ export class TokenManager {
     const ttl = this.#options.sessionTtlMs(updated, clock());
     if (await this.#storeWithRetry(id, current.version, updated, ttl)) {
       log?.info({ session: shortId(id), version: updated.version, rotated: Boolean(response.refresh_token) }, 'tokens refreshed');
+      this.#accessTokens.set(id, { sealed: next.state.sealed, accessToken: next.set.accessToken });
       return { type: 'bearer', accessToken: next.set.accessToken, session: updated };
     }
     // The version moved although we held the lock: our lease ran out and another
@@ -186,7 +188,12 @@ export class TokenManager {
   }
 
   #bearer(session: ActiveSession): AccessTokenResult {
-    return { type: 'bearer', accessToken: this.open(session).accessToken, session };
+    const { sealed } = session.tokens;
+    const cached = this.#accessTokens.get(session.id);
+    if (cached?.sealed === sealed) return { type: 'bearer', accessToken: cached.accessToken, session };
+    const { accessToken } = this.open(session);
+    this.#accessTokens.set(session.id, { sealed, accessToken });
+    return { type: 'bearer', accessToken, session };
   }
 }
 

@@ -155,13 +155,19 @@ async function roundRobin(port: number, targets: number[]): Promise<Server> {
     req.on('end', () => attempt(0));
     function attempt(tries: number) {
       const target = targets[next++ % targets.length]!;
+      const idempotent = req.method === 'GET' || req.method === 'HEAD';
       const upstream = httpRequest({ host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers, agent }, (up) => {
+        // a replica that is shutting down answers 503 + Connection: close (Fastify's return503OnClosing): try the next one
+        if (up.statusCode === 503 && up.headers.connection === 'close' && idempotent && tries < targets.length) {
+          up.resume();
+          return attempt(tries + 1);
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       });
       upstream.on('error', (err: NodeJS.ErrnoException) => {
         // refused: the replica is down; reset on a reused keep-alive socket: it closed as we sent (safe to retry a GET)
-        const retry = err.code === 'ECONNREFUSED' || (err.code === 'ECONNRESET' && (req.method === 'GET' || req.method === 'HEAD'));
+        const retry = err.code === 'ECONNREFUSED' || (err.code === 'ECONNRESET' && idempotent);
         if (retry && tries < targets.length) return attempt(tries + 1);
         res.writeHead(502).end();
       });

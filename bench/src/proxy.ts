@@ -1,0 +1,146 @@
+/**
+ * pnpm bench — the proxy hot path (cookie -> session -> token -> proxy ->
+ * response), one table from one run on this machine: the same upstream
+ * (GET /me of the demo API in its own process), the same load for each line
+ * (autocannon in its own process), a warm-up, then the median of 3 runs.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { bff, type BffOptions } from '@bff/fastify-bff';
+import { Browser } from '@bff/fastify-bff/testing';
+import { Upstream } from '../../packages/fastify-bff/src/routes/upstream.js';
+import { freePort } from '../../packages/fastify-bff/test/support/stack.js';
+import { load, type LoadResult } from './autocannon.js';
+import { median, printTable } from './stats.js';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const RUNS = 3;
+const REDIS_URL = process.env.REDIS_URL;
+
+const [idpPort, apiPort] = [await freePort(), await freePort()];
+const issuer = `http://127.0.0.1:${idpPort}`;
+const apiUrl = `http://127.0.0.1:${apiPort}`;
+const audience = 'http://bench-api.test';
+const bffPorts = { memory: await freePort(), redis: await freePort(), bare: await freePort() };
+// the IdP and the API in processes of their own, as in production: the BFF's process runs only the BFF
+const run = (app: string, env: Record<string, string>) =>
+  spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: fileURLToPath(new URL(`../../apps/${app}/`, import.meta.url)),
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
+const idp = run('idp', {
+  IDP_PORT: String(idpPort),
+  IDP_ISSUER: issuer,
+  BFF_PUBLIC_URL: `http://127.0.0.1:${bffPorts.memory},http://127.0.0.1:${bffPorts.redis}`,
+  API_AUDIENCE: audience,
+  IDP_ACCESS_TOKEN_TTL: '3600',
+});
+const api = run('api', { API_PORT: String(apiPort), API_HOST: '127.0.0.1', OIDC_ISSUER: issuer, API_AUDIENCE: audience });
+await waitFor(`${issuer}/.well-known/openid-configuration`);
+await waitFor(`${apiUrl}/healthz`);
+
+const shared: BffOptions = {
+  publicUrl: '',
+  issuer,
+  clientId: 'bff-demo',
+  clientSecret: 'bff-demo-secret',
+  apiUpstream: apiUrl,
+  sessionSecret: randomBytes(32).toString('hex'),
+  tokenEncryptionKeys: [randomBytes(32)],
+  rateLimit: false,
+};
+
+async function startBff(store: 'memory' | 'redis'): Promise<{ app: FastifyInstance; url: string; cookie: string; accessToken: string }> {
+  const url = `http://127.0.0.1:${bffPorts[store]}`;
+  const app = Fastify({ logger: false });
+  await app.register(bff, { ...shared, publicUrl: url, sessionStore: store, redisUrl: REDIS_URL });
+  await app.listen({ port: bffPorts[store], host: '127.0.0.1' });
+  const browser = new Browser();
+  await browser.signIn(url);
+  const cookie = `bff.sid=${browser.cookies.get('bff.sid')}`;
+  const id = app.unsignCookie(decodeURIComponent(browser.cookies.get('bff.sid')!)).value!;
+  const stored = await app.bff.store.get(id);
+  if (stored?.state !== 'active') throw new Error('no session');
+  return { app, url, cookie, accessToken: app.bff.tokens.open(stored).accessToken };
+}
+
+/** Line 2: a Fastify proxy with no session, forwarding through the BFF's own Upstream code with a fixed token. */
+async function startBareProxy(accessToken: string): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  const upstream = new Upstream({ url: apiUrl, timeoutMs: 30_000 });
+  app.addHook('onClose', async () => upstream.close());
+  app.get('/api/*', async (request, reply) => upstream.relay(reply, await upstream.send(request, upstream.path(request.url), accessToken, undefined)));
+  await app.listen({ port: bffPorts.bare, host: '127.0.0.1' });
+  return app;
+}
+
+async function measure(url: string, headers: Record<string, string>): Promise<LoadResult> {
+  await load(url, headers, { connections: CONNECTIONS, seconds: 2 }); // warm-up
+  const runs: LoadResult[] = [];
+  for (let i = 0; i < RUNS; i += 1) runs.push(await load(url, headers, { connections: CONNECTIONS, seconds: SECONDS }));
+  const byRps = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const mid = byRps[Math.floor(byRps.length / 2)]!;
+  return { ...mid, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) };
+}
+
+const ONLY = process.env.BENCH_ONLY; // e.g. 3: just that line (for profiling)
+const memoryBff = await startBff('memory');
+const results: Array<[string, LoadResult]> = [];
+if (ONLY === '3') {
+  console.log(await measure(`${memoryBff.url}/api/me`, { cookie: memoryBff.cookie, 'x-csrf': '1' }));
+  api.kill('SIGTERM');
+  idp.kill('SIGTERM');
+  process.exit(0);
+}
+results.push(['1. direct to the API (bearer)', await measure(`${apiUrl}/me`, { authorization: `Bearer ${memoryBff.accessToken}` })]);
+const bare = await startBareProxy(memoryBff.accessToken);
+results.push(['2. bare Fastify proxy (undici)', await measure(`http://127.0.0.1:${bffPorts.bare}/api/me`, {})]);
+await bare.close();
+results.push(['3. BFF, memory store', await measure(`${memoryBff.url}/api/me`, { cookie: memoryBff.cookie, 'x-csrf': '1' })]);
+await memoryBff.app.close();
+if (REDIS_URL) {
+  const redisBff = await startBff('redis');
+  results.push(['4. BFF, redis store', await measure(`${redisBff.url}/api/me`, { cookie: redisBff.cookie, 'x-csrf': '1' })]);
+  await redisBff.app.close();
+} else {
+  console.log('(REDIS_URL not set: line 4, the redis store, is left out)');
+}
+api.kill('SIGTERM');
+idp.kill('SIGTERM');
+
+const direct = results[0]![1];
+const bareLine = results[1]![1];
+console.log(`\nproxy hot path: GET /me, ${CONNECTIONS} connections, ${SECONDS} s x ${RUNS} runs (median), node ${process.version}, logging off everywhere\n`);
+printTable(
+  results.map(([line, r]) => ({
+    line,
+    'req/s': Math.round(r.requestsPerSecond),
+    'p50 ms': r.p50,
+    'p99 ms': r.p99,
+    'vs 1': r.requestsPerSecond / direct.requestsPerSecond,
+    'vs 2': r.requestsPerSecond / bareLine.requestsPerSecond,
+    'non-2xx': r.non2xx + r.errors,
+  })),
+);
+const lineOf = (prefix: string) => results.find(([line]) => line.startsWith(prefix))?.[1];
+const memory = lineOf('3.');
+const redis = lineOf('4.');
+console.log('');
+if (memory) console.log(`target BFF (memory) >= 0.9x bare proxy: ${(memory.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x; p99 added over the bare proxy: ${(memory.p99 - bareLine.p99).toFixed(2)} ms (target < 2)`);
+if (redis) console.log(`target BFF (redis) >= 0.8x bare proxy: ${(redis.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x`);
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
