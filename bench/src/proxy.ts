@@ -78,18 +78,26 @@ async function startBareProxy(accessToken: string): Promise<FastifyInstance> {
   return app;
 }
 
-async function measure(url: string, headers: Record<string, string>): Promise<LoadResult> {
+type Measured = LoadResult & { cpuPerRequest: number };
+
+/** Warm-up, then RUNS runs; the median run by req/s, median latencies, and this process's CPU time per request (µs). */
+async function measure(url: string, headers: Record<string, string>): Promise<Measured> {
   await load(url, headers, { connections: CONNECTIONS, seconds: 2 }); // warm-up
-  const runs: LoadResult[] = [];
-  for (let i = 0; i < RUNS; i += 1) runs.push(await load(url, headers, { connections: CONNECTIONS, seconds: SECONDS }));
+  const runs: Measured[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const before = process.cpuUsage();
+    const result = await load(url, headers, { connections: CONNECTIONS, seconds: SECONDS });
+    const used = process.cpuUsage(before);
+    runs.push({ ...result, cpuPerRequest: (used.user + used.system) / (result.requestsPerSecond * SECONDS) });
+  }
   const byRps = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
   const mid = byRps[Math.floor(byRps.length / 2)]!;
-  return { ...mid, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) };
+  return { ...mid, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), cpuPerRequest: median(runs.map((r) => r.cpuPerRequest)) };
 }
 
 const ONLY = process.env.BENCH_ONLY; // e.g. 3: just that line (for profiling)
 const memoryBff = await startBff('memory');
-const results: Array<[string, LoadResult]> = [];
+const results: Array<[string, Measured]> = [];
 if (ONLY === '3') {
   console.log(await measure(`${memoryBff.url}/api/me`, { cookie: memoryBff.cookie, 'x-csrf': '1' }));
   api.kill('SIGTERM');
@@ -123,6 +131,7 @@ printTable(
     'p99 ms': r.p99,
     'vs 1': r.requestsPerSecond / direct.requestsPerSecond,
     'vs 2': r.requestsPerSecond / bareLine.requestsPerSecond,
+    'proxy CPU µs/req': line.startsWith('1.') ? '-' : Math.round(r.cpuPerRequest),
     'non-2xx': r.non2xx + r.errors,
   })),
 );

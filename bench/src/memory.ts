@@ -1,0 +1,60 @@
+/**
+ * Memory (RSS) of idle sessions in the memory store: 10k and 100k sessions
+ * with real-sized token sets (taken from one real sign-in at the dev IdP),
+ * each sealed on its own as the BFF does. Run with --expose-gc.
+ */
+import { randomBytes } from 'node:crypto';
+import { MemorySessionStore, TokenCipher, nextTokenState, type ActiveSession } from '@bff/fastify-bff';
+import { startStack, tokensOf } from '../../packages/fastify-bff/test/support/stack.js';
+import { printTable } from './stats.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+// one real sign-in, for realistic token sizes
+const stack = await startStack();
+const browser = stack.browser();
+await browser.signIn(stack.bffUrl);
+const { tokens } = await tokensOf(stack, browser);
+await stack.close();
+const response = { access_token: tokens.accessToken, refresh_token: tokens.refreshToken!, id_token: tokens.idToken!, expires_in: 900, refresh_token_expires_in: 86_400 };
+const cipher = new TokenCipher([randomBytes(32)]);
+
+async function rssFor(count: number): Promise<number> {
+  const store = new MemorySessionStore({ clock: Date.now, maxSessions: count + 1 });
+  gc!();
+  await new Promise((r) => setTimeout(r, 50));
+  gc!();
+  const before = process.memoryUsage().rss;
+  const now = Date.now();
+  for (let i = 0; i < count; i += 1) {
+    const session: ActiveSession = {
+      state: 'active',
+      id: randomBytes(32).toString('base64url'),
+      version: 1,
+      user: { sub: `user-${i}`, name: 'Alice Liddell', email: 'alice@example.com' },
+      sid: randomBytes(16).toString('base64url'),
+      createdAt: now,
+      lastSeenAt: now,
+      absoluteExpiresAt: now + 43_200_000,
+      tokens: nextTokenState(cipher, response, now).state,
+    };
+    await store.create(session, 3_600_000);
+  }
+  gc!();
+  await new Promise((r) => setTimeout(r, 50));
+  gc!();
+  const after = process.memoryUsage().rss;
+  await store.close();
+  return (after - before) / count;
+}
+
+const sizes = { accessToken: tokens.accessToken.length, refreshToken: tokens.refreshToken!.length, idToken: tokens.idToken!.length };
+const rows = [];
+for (const count of [10_000, 100_000]) {
+  const perSession = await rssFor(count);
+  rows.push({ sessions: count, 'RSS per session (bytes)': Math.round(perSession), 'total MiB': Math.round((perSession * count) / 1048576) });
+}
+console.log(`\nmemory store, idle sessions (token sizes: access ${sizes.accessToken}, refresh ${sizes.refreshToken}, id ${sizes.idToken} chars)\n`);
+printTable(rows);
+console.log('\ntarget: <= 2048 bytes of RSS per idle session');
