@@ -26,6 +26,7 @@ async function rssFor(count: number): Promise<number> {
   await new Promise((r) => setTimeout(r, 50));
   gc!();
   const before = process.memoryUsage().rss;
+  const beforeAll = process.memoryUsage();
   const now = Date.now();
   for (let i = 0; i < count; i += 1) {
     const session: ActiveSession = {
@@ -45,6 +46,8 @@ async function rssFor(count: number): Promise<number> {
   await new Promise((r) => setTimeout(r, 50));
   gc!();
   const after = process.memoryUsage().rss;
+  const afterAll = process.memoryUsage();
+  if (process.env.BENCH_DEBUG) console.log({ heap: (afterAll.heapUsed - beforeAll.heapUsed) / count, external: (afterAll.external - beforeAll.external) / count, arrayBuffers: (afterAll.arrayBuffers - beforeAll.arrayBuffers) / count });
   await store.close();
   return (after - before) / count;
 }

@@ -46,6 +46,9 @@ export interface Stack {
   bffUrl: string;
   /** Moves the BFF's clock (not the IdP's): tokens look older to the BFF without sleeping. */
   advance(ms: number): void;
+  /** Stops the BFF's clock where it is (until unfreeze), e.g. for the length of a burst. */
+  freeze(): void;
+  unfreeze(): void;
   browser(): Browser;
   close(): Promise<void>;
 }
@@ -70,6 +73,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const api = await startApi({ port: 0, host: '127.0.0.1', issuer: idp.issuer, audience: 'http://demo-api.test' });
   let offset = 0;
+  let frozenAt: number | undefined;
   const shared: BffOptions = {
     publicUrl: bffUrl,
     issuer: idp.issuer,
@@ -81,7 +85,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     sessionSecret: randomBytes(32).toString('hex'),
     tokenEncryptionKeys: [randomBytes(32)],
     idpTimeoutSeconds: 2,
-    clock: () => Date.now() + offset,
+    clock: () => (frozenAt ?? Date.now()) + offset,
     ...options.bff,
   };
   const served = Array<number>(replicas).fill(0);
@@ -114,6 +118,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     bffUrl,
     advance: (ms) => {
       offset += ms;
+    },
+    freeze: () => {
+      frozenAt = Date.now();
+    },
+    unfreeze: () => {
+      frozenAt = undefined;
     },
     browser: () => new Browser(),
     close: async () => {

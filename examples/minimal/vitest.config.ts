@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // the test starts a real IdP, API and BFF on loopback
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
