@@ -5,16 +5,17 @@ const JWT = /eyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]{10,}/;
 const TOKEN_FIELDS = /"(access_token|refresh_token|id_token|accessToken|refreshToken|idToken)"/;
 
 test('alice signs in, sees her name and notes, adds one, signs out and stays signed out after a reload', async ({ page, signIn }) => {
+  // every body the SPA's fetch calls receive from the BFF, read before the page can navigate away
   const bodies: string[] = [];
-  page.on('response', async (response) => {
-    const url = new URL(response.url());
-    if (url.port !== new URL(page.url() || response.url()).port) return;
-    try {
+  await page.route(
+    (url) => url.pathname.startsWith('/api/') || url.pathname.startsWith('/auth/'),
+    async (route) => {
+      if (route.request().resourceType() !== 'fetch') return route.continue();
+      const response = await route.fetch();
       bodies.push(await response.text());
-    } catch {
-      /* redirects have no body */
-    }
-  });
+      return route.fulfill({ response });
+    },
+  );
 
   await signIn(page, 'alice');
   await expect(page.getByTestId('signed-in-user')).toContainText('Alice Liddell');
@@ -41,6 +42,12 @@ test('alice signs in, sees her name and notes, adds one, signs out and stays sig
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByTestId('sign-in-screen')).toBeVisible();
+  // the logout answer (with the IdP's end-session URL) carries no token either
+  expect(bodies.some((body) => body.includes('endSessionUrl'))).toBe(true);
+  for (const text of bodies) {
+    expect(text).not.toMatch(JWT);
+    expect(text).not.toMatch(TOKEN_FIELDS);
+  }
   await page.reload();
   await expect(page.getByTestId('sign-in-screen')).toBeVisible();
   await expect(page.getByTestId('signed-in-user')).toHaveCount(0);

@@ -2,12 +2,14 @@ import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import { escapeHtml, page } from './html.js';
 
 /**
- * The pages oidc-provider renders itself. RP-initiated logout asks for confirmation,
- * unless the request carried an id_token_hint (already validated by the provider),
- * in which case it signs out at once, as Keycloak does.
+ * The pages oidc-provider renders itself. RP-initiated logout signs out at
+ * once when the request names its client: by an id_token_hint (validated by
+ * the provider), or by the client_id of one of this dev IdP's own
+ * first-party clients (the BFF sends no ID token to the browser). A request
+ * naming no client gets the confirmation page, as real IdPs show.
  */
 export async function logoutSource(ctx: KoaContextWithOIDC, form: string): Promise<void> {
-  const hinted = typeof ctx.oidc.params?.['id_token_hint'] === 'string';
+  const hinted = typeof ctx.oidc.params?.['id_token_hint'] === 'string' || ctx.oidc.client !== undefined;
   if (hinted) {
     const autoForm = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
     ctx.body = page('Signing out', `<h1>Signing out…</h1>

@@ -61,6 +61,7 @@ const envSchema = z.object({
   REFRESH_SKEW_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0, 'must not be negative').default(DEFAULTS.refreshSkewSeconds),
   IDP_TIMEOUT_SECONDS: seconds.default(DEFAULTS.idpTimeoutSeconds),
   BFF_DEV_ENDPOINTS: z.enum(['0', '1', 'true', 'false']).optional(),
+  OIDC_LOGOUT_ID_TOKEN_HINT: z.enum(['0', '1', 'true', 'false'], { error: 'must be 0, 1, true or false' }).optional(),
 });
 
 export interface ServerConfig {
@@ -124,6 +125,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       tokenRequestEncoding: e.OIDC_TOKEN_REQUEST_ENCODING,
       resource: e.OIDC_RESOURCE,
       authParams,
+      logoutIdTokenHint: e.OIDC_LOGOUT_ID_TOKEN_HINT === '1' || e.OIDC_LOGOUT_ID_TOKEN_HINT === 'true',
       apiUpstream: e.API_UPSTREAM,
       sessionSecret: e.SESSION_SECRET.split(',').map((s) => s.trim()),
       tokenEncryptionKeys: parseEncryptionKeys(e.TOKEN_ENCRYPTION_KEY),
@@ -177,6 +179,7 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
     tokenRequestEncoding: options.tokenRequestEncoding ?? DEFAULTS.tokenRequestEncoding,
     resource: options.resource,
     authParams: options.authParams ?? {},
+    logoutIdTokenHint: options.logoutIdTokenHint ?? false,
     apiUpstream: options.apiUpstream.replace(/\/+$/, ''),
     sessionSecrets: Object.freeze(secrets),
     tokenEncryptionKeys: options.tokenEncryptionKeys,

@@ -27,6 +27,13 @@ export interface BffOptions {
   resource?: string | undefined;
   /** OIDC_AUTH_PARAMS: extra authorization-request parameters. */
   authParams?: Record<string, string>;
+  /**
+   * OIDC_LOGOUT_ID_TOKEN_HINT: put the ID token into the end-session URL as
+   * `id_token_hint`. Default false: that URL goes to the browser, and tokens
+   * never do (DESIGN.md rule 8); the URL carries `client_id` instead, and some
+   * IdPs then ask the user to confirm. When false the ID token is not stored.
+   */
+  logoutIdTokenHint?: boolean;
   /** API_UPSTREAM: `/api/x` is proxied to `${apiUpstream}/x`. */
   apiUpstream: string;
   /** SESSION_SECRET (>= 32 chars): signs the session cookie. Several for rotation: the first signs. */

@@ -74,7 +74,12 @@ describe('sign-in end to end against the real dev IdP and demo API', () => {
     const out = await browser.api(`${stack.bffUrl}/auth/logout`, { method: 'POST' });
     expect(out.status).toBe(200);
     expect(out.body.endSessionUrl).toMatch(new RegExp(`^${stack.idp.issuer}/`));
-    expect(new URL(out.body.endSessionUrl).searchParams.get('post_logout_redirect_uri')).toBe(`${stack.bffUrl}/`);
+    const endSession = new URL(out.body.endSessionUrl);
+    expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${stack.bffUrl}/`);
+    expect(endSession.searchParams.get('client_id')).toBe(stack.idp.clientId);
+    // the URL goes to the browser: no token in it, not even the ID token as id_token_hint
+    expect(endSession.searchParams.has('id_token_hint')).toBe(false);
+    expect(JSON.stringify(out.body)).not.toMatch(/eyJ[\w-]+\.eyJ/);
     expect(browser.cookies.has('bff.sid')).toBe(false);
     expect((await browser.api(`${stack.bffUrl}/auth/session`)).body).toMatchObject({ authenticated: false });
 
@@ -92,5 +97,24 @@ describe('sign-in end to end against the real dev IdP and demo API', () => {
 
     // idempotent
     expect(await browser.api(`${stack.bffUrl}/auth/logout`, { method: 'POST' })).toMatchObject({ status: 200, body: { endSessionUrl: null } });
+  });
+});
+
+describe('logout with OIDC_LOGOUT_ID_TOKEN_HINT', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ bff: { logoutIdTokenHint: true } });
+  });
+  afterAll(async () => stack?.close());
+
+  it('keeps the ID token only for the end-session URL\'s id_token_hint', async () => {
+    const browser = stack.browser();
+    await browser.signIn(stack.bffUrl);
+    const out = await browser.api(`${stack.bffUrl}/auth/logout`, { method: 'POST' });
+    const hint = new URL(out.body.endSessionUrl).searchParams.get('id_token_hint');
+    expect(hint).toMatch(/^eyJ/);
+    // the IdP accepts it and signs the user out at once
+    const ended = await browser.fetch(out.body.endSessionUrl);
+    expect(ended.status).toBe(200);
   });
 });

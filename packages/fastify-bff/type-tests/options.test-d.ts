@@ -60,6 +60,7 @@ export function listsEveryOption(): Required<BffOptions> {
     tokenRequestEncoding: 'json',
     resource: 'https://api.example.com',
     authParams: { audience: 'https://api.example.com' },
+    logoutIdTokenHint: false,
     sessionStore: 'redis',
     redisUrl: 'redis://127.0.0.1:6379',
     sessionIdleTimeout: 1800,

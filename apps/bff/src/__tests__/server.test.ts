@@ -91,7 +91,7 @@ describe('the BFF server', () => {
     expect(codes.length).toBe(1);
     expect(logLines.length).toBeGreaterThan(10);
     const log = logLines.join('\n');
-    for (const secret of [tokens.accessToken, tokens.refreshToken!, tokens.idToken!, codes[0]!, SESSION_SECRET, TOKEN_ENCRYPTION_KEY, 'bff-demo-secret', 'alice-password', id, raw]) {
+    for (const secret of [tokens.accessToken, tokens.refreshToken!, codes[0]!, SESSION_SECRET, TOKEN_ENCRYPTION_KEY, 'bff-demo-secret', 'alice-password', id, raw]) {
       expect(log).not.toContain(secret);
     }
     expect(log).toContain('signed in');

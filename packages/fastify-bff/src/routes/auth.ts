@@ -62,7 +62,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     }
 
     const now = clock();
-    const { state } = nextTokenState(cipher, response, now);
+    const { state } = nextTokenState(cipher, response, now, undefined, { keepIdToken: options.logoutIdTokenHint });
     const session: ActiveSession = {
       state: 'active',
       id: sessions.newId(), // a NEW id on every sign-in: no fixation
@@ -139,7 +139,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       throw storeUnavailable(err);
     });
     request.log.info({ session: shortId(session.id), sub: session.user.sub }, 'signed out');
-    return { endSessionUrl: await oidc.endSessionUrl(set.idToken) };
+    return { endSessionUrl: await oidc.endSessionUrl(options.logoutIdTokenHint ? set.idToken : undefined) };
   });
 
   app.post('/backchannel-logout', async (request, reply) => {

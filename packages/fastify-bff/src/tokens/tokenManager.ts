@@ -22,6 +22,8 @@ export interface TokenManagerOptions {
   refreshSkewSeconds: number;
   /** Timeout of one grant; the refresh lock's lease is longer than it, so a lock is never lost mid-refresh. */
   idpTimeoutMs: number;
+  /** Whether token sets keep the ID token (only for logout's id_token_hint). Default false. */
+  keepIdToken?: boolean;
   /** How long the store should keep the session from now (idle / absolute deadline). */
   sessionTtlMs: (session: ActiveSession, now: number) => number;
   /** How long a tombstone remembers why a session ended. */
@@ -54,6 +56,7 @@ export class TokenManager {
       tombstoneTtlMs: 15 * 60_000,
       failureCooldownMs: 2_000,
       pollIntervalMs: 25,
+      keepIdToken: false,
       ...options,
     };
   }
@@ -159,7 +162,7 @@ export class TokenManager {
       return { type: 'error', error: outcome.error, ended: false };
     }
 
-    const next = nextTokenState(cipher, response, clock(), { set, state: current.tokens });
+    const next = nextTokenState(cipher, response, clock(), { set, state: current.tokens }, { keepIdToken: this.#options.keepIdToken });
     const updated: ActiveSession = { ...current, tokens: next.state, version: current.version + 1 };
     const ttl = this.#options.sessionTtlMs(updated, clock());
     if (await this.#storeWithRetry(id, current.version, updated, ttl)) {

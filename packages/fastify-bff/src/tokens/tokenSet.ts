@@ -28,6 +28,7 @@ export function nextTokenState(
   response: TokenResponse,
   now: number,
   previous?: { set: TokenSet; state: TokenState },
+  options: { keepIdToken?: boolean } = {},
 ): { set: TokenSet; state: TokenState } {
   const lifetime = accessTokenLifetime(response, now);
   const rotated = typeof response.refresh_token === 'string' && response.refresh_token.length > 0;
@@ -35,7 +36,8 @@ export function nextTokenState(
   const set: TokenSet = {
     accessToken: response.access_token,
     refreshToken: rotated ? response.refresh_token : previous?.set.refreshToken,
-    idToken: response.id_token ?? previous?.set.idToken,
+    // kept only for logout's id_token_hint when that is wanted: otherwise a token stored for nothing
+    idToken: options.keepIdToken ? (response.id_token ?? previous?.set.idToken) : undefined,
     tokenType: response.token_type ?? 'Bearer',
     scope: response.scope ?? previous?.set.scope,
   };
