@@ -137,6 +137,11 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
       revokeUser: async (sub: string) => revokeUser(store, sub),
       backchannelLogout: (sub: string) => backchannelLogout(provider, store, sub, log),
     };
+    // browsers ask every origin for an icon; an empty answer keeps their consoles free of 404s
+    provider.use(async (ctx, next) => {
+      if (ctx.path === '/favicon.ico') ctx.status = 204;
+      else await next();
+    });
     provider.use(tokenEndpoint({ provider, store, counter, profile: effective }));
     provider.use(keepOfflineAccess());
     provider.use(interactions(provider));
