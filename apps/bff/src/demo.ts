@@ -53,7 +53,7 @@ async function demo(): Promise<void> {
     apiAudience: apiUrl,
   });
   const api = await startApi({ port: apiPort, issuer, audience: apiUrl });
-  const app = await buildServer({ config });
+  const app = await buildServer({ config, requestLogging: false });
   await app.listen({ port: config.port, host: config.host });
 
   const ttl = `access token ${idp.profile.accessTokenTtl}s, refresh token ${idp.profile.refreshTokenTtl}s`;

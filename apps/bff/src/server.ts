@@ -14,6 +14,8 @@ export interface ServerOptions {
   logger?: false | FastifyBaseLogger;
   /** Where the default logger writes (tests capture every line with one). */
   logStream?: NodeJS.WritableStream;
+  /** Fastify's two lines per request; default true. The demo turns them off to show the BFF's own events. */
+  requestLogging?: boolean;
 }
 
 /** Log lines carry method and path: never a query string (the callback's code), cookie or token. */
@@ -31,7 +33,7 @@ export const loggerOptions = {
 
 /** The BFF server: the plugin, the SPA on the same origin, security headers. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const common = { trustProxy: false, bodyLimit: 64 * 1024, return503OnClosing: true } as const;
+  const common = { trustProxy: false, bodyLimit: 64 * 1024, return503OnClosing: true, disableRequestLogging: options.requestLogging === false } as const;
   const app: FastifyInstance =
     options.logger === undefined || options.logger === false
       ? Fastify({ ...common, logger: options.logger === false ? false : { ...loggerOptions, level: process.env.LOG_LEVEL ?? 'info', ...(options.logStream ? { stream: options.logStream } : {}) } })
