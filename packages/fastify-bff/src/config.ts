@@ -88,7 +88,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   }
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    const missing = new Set(problems.map((problem) => problem.split(':')[0]));
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.');
+      // a variable already reported as missing needs no second line
+      if (!missing.has(name)) problems.push(`${name}: ${issue.message}`);
+    }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
