@@ -168,6 +168,7 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
   positive('sessionAbsoluteTimeout', options.sessionAbsoluteTimeout);
   positive('idpTimeoutSeconds', options.idpTimeoutSeconds);
   positive('upstreamTimeoutSeconds', options.upstreamTimeoutSeconds);
+  positive('refreshGrantTimeoutSeconds', options.refreshGrantTimeoutSeconds);
   positive('proxyBodyLimit', options.proxyBodyLimit);
   need(options.refreshSkewSeconds === undefined || options.refreshSkewSeconds >= 0, 'refreshSkewSeconds must not be negative');
   need(options.sessionStore !== 'redis' || Boolean(options.redisUrl), 'redisUrl is required with sessionStore redis');
@@ -194,6 +195,7 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
     sessionAbsoluteTimeout: options.sessionAbsoluteTimeout ?? DEFAULTS.sessionAbsoluteTimeout,
     refreshSkewSeconds: options.refreshSkewSeconds ?? DEFAULTS.refreshSkewSeconds,
     idpTimeoutSeconds: options.idpTimeoutSeconds ?? DEFAULTS.idpTimeoutSeconds,
+    refreshGrantTimeoutSeconds: Math.max(options.refreshGrantTimeoutSeconds ?? DEFAULTS.refreshGrantTimeoutSeconds, options.idpTimeoutSeconds ?? DEFAULTS.idpTimeoutSeconds),
     upstreamTimeoutSeconds: options.upstreamTimeoutSeconds ?? DEFAULTS.upstreamTimeoutSeconds,
     proxyBodyLimit: options.proxyBodyLimit ?? DEFAULTS.proxyBodyLimit,
     memoryStoreMaxSessions: options.memoryStoreMaxSessions ?? DEFAULTS.memoryStoreMaxSessions,

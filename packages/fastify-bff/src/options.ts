@@ -51,6 +51,13 @@ export interface BffOptions {
   refreshSkewSeconds?: number;
   /** Timeout of every call to the IdP, seconds. Default 5. */
   idpTimeoutSeconds?: number;
+  /**
+   * How long a refresh grant may run in the background after callers were
+   * answered IDP_UNAVAILABLE (seconds; default 60). The grant is not
+   * abandoned at idpTimeoutSeconds: the IdP may still rotate the refresh
+   * token, and sending the old one again would be reuse.
+   */
+  refreshGrantTimeoutSeconds?: number;
   /** Timeout of a proxied upstream call, seconds. Default 30. */
   upstreamTimeoutSeconds?: number;
   /** Largest request body the proxy accepts (and buffers for a replay), bytes. Default 1 MiB. */
@@ -85,6 +92,7 @@ export const DEFAULTS = {
   sessionAbsoluteTimeout: 43_200,
   refreshSkewSeconds: 60,
   idpTimeoutSeconds: 5,
+  refreshGrantTimeoutSeconds: 60,
   upstreamTimeoutSeconds: 30,
   proxyBodyLimit: 1024 * 1024,
   memoryStoreMaxSessions: 100_000,

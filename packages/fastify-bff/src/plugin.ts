@@ -40,6 +40,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
     clock: options.clock,
     refreshSkewSeconds: options.refreshSkewSeconds,
     idpTimeoutMs: options.idpTimeoutSeconds * 1000,
+    grantTimeoutMs: options.refreshGrantTimeoutSeconds * 1000,
     sessionTtlMs: (session, now) => sessions.ttlMs(session, now),
     keepIdToken: options.logoutIdTokenHint,
     log: app.log.child({ component: 'token-manager' }),

@@ -199,3 +199,27 @@ describe('a public client (token_endpoint_auth_method none)', () => {
     expect((await browser.api(`${stack.bffUrl}/api/me`)).status).toBe(200);
   });
 });
+
+describe('a refresh that outlives the BFF\'s IdP timeout (regression: it cost the user the session)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ slowableIdp: true, bff: { idpTimeoutSeconds: 1 } });
+  });
+  afterAll(async () => stack?.close());
+
+  it('answers IDP_UNAVAILABLE meanwhile, keeps the late tokens, and never sends the rotated refresh token again', async () => {
+    const browser = stack.browser();
+    await browser.signIn(stack.bffUrl);
+    stack.idp.resetCounters();
+    stack.advance(15 * 60_000);
+    stack.delayIdp(2_500); // the IdP gets the grant after the BFF stopped waiting, and rotates
+    expect(await browser.api(`${stack.bffUrl}/api/me`)).toMatchObject({ status: 503, body: { code: 'IDP_UNAVAILABLE' } });
+    // more requests while the grant is still on its way: no second grant with the old token
+    expect(await browser.api(`${stack.bffUrl}/api/me`)).toMatchObject({ status: 503, body: { code: 'IDP_UNAVAILABLE' } });
+    stack.delayIdp(0);
+    await sleep(2_500);
+    expect(await browser.api(`${stack.bffUrl}/api/me`)).toMatchObject({ status: 200, body: { sub: 'alice' } });
+    expect(stack.idp.counters().refresh_token).toEqual({ served: 1, refused: 0 });
+    stack.advance(-15 * 60_000);
+  });
+});

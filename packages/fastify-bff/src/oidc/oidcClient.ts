@@ -19,6 +19,8 @@ type TokenResponse = Awaited<ReturnType<typeof client.refreshTokenGrant>>;
  */
 export class OidcClient {
   #configuration: Promise<client.Configuration> | undefined;
+  /** The same client for refresh grants, with the long timeout: a slow grant is waited for, never abandoned (see TokenManager). */
+  #refreshConfiguration: client.Configuration | undefined;
 
   constructor(private readonly options: ResolvedBffOptions) {}
 
@@ -69,8 +71,8 @@ export class OidcClient {
   }
 
   async refresh(refreshToken: string): Promise<TokenResponse> {
-    const config = await this.configuration();
-    return client.refreshTokenGrant(config, refreshToken, this.options.resource ? { resource: this.options.resource } : undefined);
+    await this.configuration();
+    return client.refreshTokenGrant(this.#refreshConfiguration!, refreshToken, this.options.resource ? { resource: this.options.resource } : undefined);
   }
 
   /** RFC 7009, when the IdP offers it. Returns false when it does not. */
@@ -112,10 +114,13 @@ export class OidcClient {
       execute: insecure ? [client.allowInsecureRequests] : [],
       timeout: idpTimeoutSeconds,
     });
-    config.timeout = idpTimeoutSeconds;
-    if (this.options.tokenRequestEncoding === 'json') {
-      config[client.customFetch] = jsonTokenRequests(config.serverMetadata().token_endpoint);
+    const refresh = new client.Configuration(config.serverMetadata(), clientId, config.clientMetadata(), auth);
+    for (const [each, timeout] of [[config, idpTimeoutSeconds], [refresh, this.options.refreshGrantTimeoutSeconds]] as const) {
+      if (insecure) client.allowInsecureRequests(each);
+      each.timeout = timeout;
+      if (this.options.tokenRequestEncoding === 'json') each[client.customFetch] = jsonTokenRequests(config.serverMetadata().token_endpoint);
     }
+    this.#refreshConfiguration = refresh;
     return config;
   }
 }

@@ -146,7 +146,8 @@ export class MemorySessionStore implements SessionStore {
   async acquireRefreshLock(id: string, owner: string, leaseMs: number): Promise<boolean> {
     const now = this.options.clock();
     const held = this.#locks.get(id);
-    if (held && held.expiresAt > now && held.value !== owner) return false;
+    // not re-entrant, as SET NX is not: a second refresh from the same process waits like any other
+    if (held && held.expiresAt > now) return false;
     this.#locks.set(id, { value: owner, expiresAt: now + leaseMs });
     return true;
   }

@@ -47,13 +47,17 @@ export class Sessions {
     return Math.min(session.lastSeenAt + this.options.sessionIdleTimeout * 1000, session.absoluteExpiresAt);
   }
 
-  /** What the SPA counts down to: the session's deadline, or sooner if the tokens cannot outlive it. */
+  /**
+   * What the SPA counts down to: the session's deadline, or sooner when the
+   * tokens cannot last that long: the refresh token's known expiry, or, when
+   * the access token outlives it (or there is none), the access token's.
+   */
   expiresAt(session: ActiveSession): number {
     const { tokens } = session;
-    let end = this.deadline(session);
-    if (tokens.refreshTokenExpiresAt !== undefined) end = Math.min(end, tokens.refreshTokenExpiresAt);
-    if (!tokens.hasRefreshToken) end = Math.min(end, tokens.accessTokenExpiresAt);
-    return end;
+    const deadline = this.deadline(session);
+    if (!tokens.hasRefreshToken) return Math.min(deadline, tokens.accessTokenExpiresAt);
+    if (tokens.refreshTokenExpiresAt === undefined) return deadline;
+    return Math.min(deadline, Math.max(tokens.refreshTokenExpiresAt, tokens.accessTokenExpiresAt));
   }
 
   /**

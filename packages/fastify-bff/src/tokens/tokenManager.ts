@@ -20,8 +20,13 @@ export interface TokenManagerOptions {
   refreshGrant: (refreshToken: string) => Promise<TokenResponse>;
   clock: Clock;
   refreshSkewSeconds: number;
-  /** Timeout of one grant; the refresh lock's lease is longer than it, so a lock is never lost mid-refresh. */
+  /** How long a caller waits for a grant before hearing IDP_UNAVAILABLE (IDP_TIMEOUT_SECONDS). */
   idpTimeoutMs: number;
+  /**
+   * How long a grant may run on in the background after that, holding the
+   * lock (the refreshGrant function must give up by then). Default 60 s.
+   */
+  grantTimeoutMs?: number;
   /** Whether token sets keep the ID token (only for logout's id_token_hint). Default false. */
   keepIdToken?: boolean;
   /** How long the store should keep the session from now (idle / absolute deadline). */
@@ -57,6 +62,7 @@ export class TokenManager {
       failureCooldownMs: 2_000,
       pollIntervalMs: 25,
       keepIdToken: false,
+      grantTimeoutMs: 60_000,
       ...options,
     };
   }
@@ -66,8 +72,9 @@ export class TokenManager {
     return this.#grants;
   }
 
+  /** The refresh lock's lease: longer than a grant may run in the background, so it is never lost mid-grant. */
   get leaseMs(): number {
-    return this.#options.idpTimeoutMs * 2 + 5_000;
+    return this.#options.grantTimeoutMs + 5_000;
   }
 
   /** Whether the access token is inside the refresh skew: min(REFRESH_SKEW_SECONDS, a quarter of its lifetime). */
@@ -100,68 +107,101 @@ export class TokenManager {
   }
 
   async #refreshExclusive(id: string, basedOnVersion: number): Promise<AccessTokenResult> {
-    const { store, clock, pollIntervalMs } = this.#options;
-    const startedAt = clock();
-    const giveUpAt = startedAt + this.leaseMs;
+    const { store, clock, pollIntervalMs, idpTimeoutMs } = this.#options;
+    // a caller waits about as long as one IdP call may take, never the whole lease
+    const giveUpAt = clock() + idpTimeoutMs + 1_000;
     for (;;) {
       if (await store.acquireRefreshLock(id, this.#owner, this.leaseMs)) {
+        let pending: Promise<void> | undefined;
         try {
-          return await this.#refreshLocked(id, basedOnVersion);
+          const outcome = await this.#refreshLocked(id, basedOnVersion);
+          pending = outcome.pending;
+          return outcome.result;
         } finally {
-          await store.releaseRefreshLock(id, this.#owner).catch(() => undefined);
+          const release = () => store.releaseRefreshLock(id, this.#owner).catch(() => undefined);
+          // a grant still on its way to or from the IdP keeps the lock until it settles
+          if (pending) void pending.finally(release);
+          else await release();
         }
       }
-      // another replica is refreshing this session: wait for what it stores
+      // another request or replica is refreshing this session: wait for what it stores
       await sleep(pollIntervalMs);
       const current = await store.get(id);
       if (!current) return ended(bffError('UNAUTHENTICATED'));
       if (current.state === 'ended') return ended(bffError(current.reason));
       if (current.version !== basedOnVersion) return this.#bearer(current);
       const failure = await store.lastRefreshFailure(id);
-      if (failure && failure.basedOnVersion === basedOnVersion && failure.at >= startedAt) {
+      if (failure && failure.basedOnVersion === basedOnVersion) {
         return { type: 'error', error: bffError(failure.code), ended: false };
       }
       if (clock() > giveUpAt) return { type: 'error', error: bffError('IDP_UNAVAILABLE'), ended: false };
     }
   }
 
-  async #refreshLocked(id: string, basedOnVersion: number): Promise<AccessTokenResult> {
-    const { store, clock, cipher, failureCooldownMs, tombstoneTtlMs, log } = this.#options;
+  async #refreshLocked(id: string, basedOnVersion: number): Promise<{ result: AccessTokenResult; pending?: Promise<void> }> {
+    const { store, clock, failureCooldownMs, tombstoneTtlMs, idpTimeoutMs } = this.#options;
     // re-read under the lock: a refresh that finished meanwhile is the answer (the grace window)
     const current = await store.get(id);
-    if (!current) return ended(bffError('UNAUTHENTICATED'));
-    if (current.state === 'ended') return ended(bffError(current.reason));
-    if (current.version !== basedOnVersion) return this.#bearer(current);
+    if (!current) return { result: ended(bffError('UNAUTHENTICATED')) };
+    if (current.state === 'ended') return { result: ended(bffError(current.reason)) };
+    if (current.version !== basedOnVersion) return { result: this.#bearer(current) };
 
     const now = clock();
     const failure = await store.lastRefreshFailure(id);
     if (failure && failure.basedOnVersion === current.version && now - failure.at < failureCooldownMs) {
-      return { type: 'error', error: bffError(failure.code), ended: false };
+      return { result: { type: 'error', error: bffError(failure.code), ended: false } };
     }
 
     const set = this.open(current);
     if (!set.refreshToken) {
       // nothing to refresh with: the session lives as long as its access token
-      if (current.tokens.accessTokenExpiresAt > now) return { type: 'bearer', accessToken: set.accessToken, session: current };
+      if (current.tokens.accessTokenExpiresAt > now) return { result: { type: 'bearer', accessToken: set.accessToken, session: current } };
       await store.end(id, 'SESSION_EXPIRED', now, tombstoneTtlMs);
-      return ended(bffError('SESSION_EXPIRED'));
+      return { result: ended(bffError('SESSION_EXPIRED')) };
     }
 
-    let response: TokenResponse;
-    try {
-      this.#grants += 1;
-      response = await this.#options.refreshGrant(set.refreshToken);
-    } catch (err) {
-      const outcome = classifyGrantError(err, { now: clock(), refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt });
-      log?.warn({ session: shortId(id), outcome: outcome.code, cause: describeGrantError(err) }, 'refresh grant failed');
-      if (outcome.kind === 'refused') {
-        await store.end(id, outcome.code, clock(), tombstoneTtlMs);
-        return ended(outcome.error);
+    this.#grants += 1;
+    const grant: Promise<GrantOutcome> = this.#options.refreshGrant(set.refreshToken).then(
+      (response) => ({ ok: true, response }),
+      (error: unknown) => ({ ok: false, error }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), idpTimeoutMs);
+    });
+    const first = await Promise.race([grant, timedOut]);
+    clearTimeout(timer);
+    if (first !== 'timeout') return { result: await this.#settle(current, set, first) };
+
+    // The IdP has not answered in time. It may still have the request and rotate the
+    // refresh token: sending the old one again would be reuse, which revokes the grant.
+    // So the caller hears IDP_UNAVAILABLE now, and the grant runs on under the lock;
+    // whatever it brings back (late tokens, a refusal) is stored when it arrives.
+    await store.recordRefreshFailure(id, { basedOnVersion, code: 'IDP_UNAVAILABLE', at: clock() }, this.leaseMs);
+    this.#options.log?.warn({ session: shortId(id) }, 'refresh grant slow: answering IDP_UNAVAILABLE, waiting on for the IdP');
+    const pending = grant.then(async (late) => {
+      await this.#settle(current, set, late);
+    });
+    return { result: { type: 'error', error: bffError('IDP_UNAVAILABLE'), ended: false }, pending: pending.catch(() => undefined) };
+  }
+
+  /** Stores what a grant brought back: new tokens by compare-and-set, a refusal by ending the session, an outage by a cooldown. */
+  async #settle(current: ActiveSession, set: TokenSet, outcome: GrantOutcome): Promise<AccessTokenResult> {
+    const { store, clock, cipher, failureCooldownMs, tombstoneTtlMs, log } = this.#options;
+    const id = current.id;
+    if (!outcome.ok) {
+      const err = outcome.error;
+      const classified = classifyGrantError(err, { now: clock(), refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt });
+      log?.warn({ session: shortId(id), outcome: classified.code, cause: describeGrantError(err) }, 'refresh grant failed');
+      if (classified.kind === 'refused') {
+        await store.end(id, classified.code, clock(), tombstoneTtlMs);
+        return ended(classified.error);
       }
-      await store.recordRefreshFailure(id, { basedOnVersion, code: outcome.code, at: clock() }, failureCooldownMs);
-      return { type: 'error', error: outcome.error, ended: false };
+      await store.recordRefreshFailure(id, { basedOnVersion: current.version, code: classified.code, at: clock() }, failureCooldownMs);
+      return { type: 'error', error: classified.error, ended: false };
     }
 
+    const { response } = outcome;
     const next = nextTokenState(cipher, response, clock(), { set, state: current.tokens }, { keepIdToken: this.#options.keepIdToken });
     const updated: ActiveSession = { ...current, tokens: next.state, version: current.version + 1 };
     const ttl = this.#options.sessionTtlMs(updated, clock());
@@ -199,6 +239,8 @@ export class TokenManager {
     return { type: 'bearer', accessToken, session };
   }
 }
+
+type GrantOutcome = { ok: true; response: TokenResponse } | { ok: false; error: unknown };
 
 function ended(error: BffError): AccessTokenResult {
   return { type: 'error', error, ended: true };

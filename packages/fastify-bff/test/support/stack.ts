@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { Agent, createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { startApi, type RunningApi } from '@bff/api';
@@ -30,6 +30,8 @@ export interface StackOptions {
   publicClient?: boolean;
   /** several BFF replicas behind a round-robin proxy (use a shared store: redis) */
   replicas?: number;
+  /** put a TCP proxy in front of the IdP (its issuer URL) whose delay the test controls: a slow IdP */
+  slowableIdp?: boolean;
 }
 
 export interface Stack {
@@ -39,6 +41,8 @@ export interface Stack {
   app: FastifyInstance;
   /** Every replica, in order; restartReplica replaces an entry. */
   apps: FastifyInstance[];
+  /** With slowableIdp: hold every byte sent to the IdP for this long (0: none). */
+  delayIdp(ms: number): void;
   /** Requests each replica served. */
   served: number[];
   /** Closes replica i (graceful: in-flight requests finish) and starts a fresh one on its port. */
@@ -61,10 +65,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const bffPort = await freePort();
   const bffUrl = `http://127.0.0.1:${bffPort}`;
   const idpPort = await freePort();
+  const front = options.slowableIdp ? await delayingProxy(idpPort) : undefined;
   const idp = await startIdp({
     port: idpPort,
     host: '127.0.0.1',
-    issuer: `http://127.0.0.1:${idpPort}`,
+    issuer: `http://127.0.0.1:${front?.port ?? idpPort}`,
     profile: profileName,
     ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
     ...(options.refreshTokenTtl ? { refreshTokenTtl: options.refreshTokenTtl } : {}),
@@ -110,6 +115,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     apps,
     served,
+    delayIdp: (ms) => {
+      if (!front) throw new Error('startStack({ slowableIdp: true }) for delayIdp');
+      front.delayMs = ms;
+    },
     restartReplica: async (i, betweenMs = 0) => {
       await apps[i]!.close();
       await new Promise((r) => setTimeout(r, betweenMs));
@@ -128,6 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     browser: () => new Browser(),
     close: async () => {
       await new Promise((r) => (balancer ? balancer.close(r) : r(undefined)));
+      front?.close();
       await Promise.all(apps.map((app) => app.close()));
       await api.close();
       await idp.close();
@@ -186,4 +196,36 @@ async function roundRobin(port: number, targets: number[]): Promise<Server> {
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return server;
+}
+
+/** A TCP proxy to a loopback port that can hold what the client sends for a while: an IdP that is slow, not down. */
+async function delayingProxy(targetPort: number): Promise<{ port: number; delayMs: number; close(): void }> {
+  const sockets = new Set<Socket>();
+  const state = { port: 0, delayMs: 0, close: () => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  } };
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk) => {
+      const delay = state.delayMs;
+      if (delay > 0) setTimeout(() => upstream.write(chunk), delay);
+      else upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    // the client giving up must not stop a request already on its way: the IdP still gets it
+    client.on('close', () => setTimeout(() => upstream.destroy(), state.delayMs + 5_000));
+    upstream.on('close', end);
+    client.on('error', () => undefined);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  state.port = typeof address === 'object' && address ? address.port : 0;
+  return state;
 }

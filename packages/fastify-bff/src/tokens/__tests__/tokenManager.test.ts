@@ -242,4 +242,52 @@ describe('TokenManager', () => {
     now += 900_000;
     expect(await manager(store, fakeIdp().grant).accessToken(session)).toMatchObject({ type: 'error', error: { code: 'UNAUTHENTICATED' } });
   });
+
+  describe('a grant slower than the IdP timeout', () => {
+    const slow = (ms: number, outcome: () => TokenResponse | Promise<TokenResponse>) => async () => {
+      await new Promise((r) => setTimeout(r, ms));
+      return outcome();
+    };
+
+    it('answers IDP_UNAVAILABLE at the timeout, sends no second grant meanwhile, and stores the late tokens', async () => {
+      const idp = fakeIdp([slow(150, () => ({ access_token: 'at-late', refresh_token: 'rt-late', expires_in: 900 }))]);
+      const session = await newSession(store);
+      now += 900_000;
+      const tokens = manager(store, idp.grant, { idpTimeoutMs: 30 });
+      expect(await tokens.accessToken(session)).toMatchObject({ type: 'error', ended: false, error: { code: 'IDP_UNAVAILABLE' } });
+      now += 5_000; // past the cooldown: still nobody may send rt-1 again while it is in flight
+      expect(await tokens.accessToken(session)).toMatchObject({ type: 'error', error: { code: 'IDP_UNAVAILABLE' } });
+      expect(idp.seen).toEqual(['rt-1']);
+      await new Promise((r) => setTimeout(r, 200));
+      const stored = await store.get(session.id);
+      expect(stored).toMatchObject({ state: 'active', version: 2 });
+      const result = await tokens.accessToken(stored as ActiveSession);
+      expect(result).toMatchObject({ type: 'bearer', accessToken: 'at-late' });
+      expect(tokens.open((result as { session: ActiveSession }).session).refreshToken).toBe('rt-late');
+      expect(idp.seen).toEqual(['rt-1']);
+    });
+
+    it('ends the session when the late answer is a refusal', async () => {
+      const idp = fakeIdp([slow(100, () => Promise.reject(refused('grant has been revoked')))]);
+      const session = await newSession(store);
+      now += 900_000;
+      const tokens = manager(store, idp.grant, { idpTimeoutMs: 20 });
+      expect(await tokens.accessToken(session)).toMatchObject({ type: 'error', ended: false, error: { code: 'IDP_UNAVAILABLE' } });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await store.get(session.id)).toMatchObject({ state: 'ended', reason: 'TOKEN_REVOKED' });
+    });
+
+    it('keeps the lock for the whole grant, so another replica does not refresh with the old token either', async () => {
+      const idp = fakeIdp([slow(150, () => ({ access_token: 'at-late', refresh_token: 'rt-late', expires_in: 900 }))]);
+      const session = await newSession(store);
+      now += 900_000;
+      const a = manager(store, idp.grant, { idpTimeoutMs: 30 });
+      const b = manager(store, idp.grant, { idpTimeoutMs: 30 });
+      await a.accessToken(session);
+      now += 5_000;
+      expect(await b.accessToken(session)).toMatchObject({ type: 'error', error: { code: 'IDP_UNAVAILABLE' } });
+      expect(idp.seen).toEqual(['rt-1']);
+      await new Promise((r) => setTimeout(r, 200));
+    });
+  });
 });
