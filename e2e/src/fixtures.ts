@@ -1,22 +1,53 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import type { SessionInfo } from '@bff/shared';
+import { watchConsole, type ConsoleWatch } from './consoleGuard.js';
+import { signInThroughIdp, type DemoUser } from './signInThroughIdp.js';
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
 export { expect };
-export type { Stack, StackOptions };
+export type { DemoUser, Stack, StackOptions };
+export { EXPECTED_CONSOLE_ERRORS, isExpectedConsoleError, watchConsole, type ConsoleWatch } from './consoleGuard.js';
+export { expireAccessToken, expireSession } from './devEndpoints.js';
+export { completeIdpSignIn, signInThroughIdp } from './signInThroughIdp.js';
 
-/** Console lines that are the browser reporting an HTTP status we asked for, not an error of the app. */
-const EXPECTED_CONSOLE = [/^Failed to load resource: the server responded with a status of (401|403|404|409|502|503|504)/];
+export type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+/** A stored session with less time than this left is not handed out: a new one is signed in. */
+const MIN_REMAINING_MS = 10_000;
+
+export interface ConsoleGuard {
+  /** Also fail the test on console errors of `context` (the default `context` and `signedInPage` are watched already). */
+  watch(context: BrowserContext): void;
+}
+
+export interface StoredSessions {
+  /** `user`'s signed-in storage state: signed in through the real IdP flow once per worker, then reused. */
+  get(user: DemoUser): Promise<StorageState>;
+  has(user: DemoUser): boolean;
+  /** The next `get` signs in again. */
+  forget(user: DemoUser): void;
+}
 
 interface TestFixtures {
-  /** Fails any test whose page logged a console error or threw an uncaught exception. */
-  consoleGuard: void;
-  /** Signs a demo user in through the real IdP form, starting at `path`. */
-  signIn: (page: Page, user?: 'alice' | 'bob', path?: string) => Promise<void>;
+  /** Fails any test whose pages logged a console error or threw an uncaught exception. */
+  consoleGuard: ConsoleGuard;
+  /** Signs a demo user in through the real IdP form, starting at `path`: a session of this test's own. */
+  signIn: (page: Page, user?: DemoUser, path?: string) => Promise<void>;
+  /** The demo user `signedInPage` is signed in as (`test.use({ user: 'bob' })`); default alice. */
+  user: DemoUser;
+  /**
+   * A page on `/`, signed in as `user`, in a context of its own that reuses
+   * the worker's stored session. Tests that end, revoke or sign out their
+   * session must not use it (they would end it for the tests after them):
+   * they sign in with `signIn`, or run in a stack of their own.
+   */
+  signedInPage: Page;
 }
 
 interface WorkerFixtures {
   stackOptions: StackOptions;
   stack: Stack;
+  storedSessions: StoredSessions;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -30,28 +61,89 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', timeout: 60_000 },
   ],
   baseURL: async ({ stack }, use) => use(stack.bffUrl),
+
   consoleGuard: [
-    async ({ page }, use) => {
-      const errors: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() !== 'error') return;
-        const text = message.text();
-        if (!EXPECTED_CONSOLE.some((pattern) => pattern.test(text))) errors.push(text);
-      });
-      page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-      await use();
-      expect(errors, 'the page logged errors').toEqual([]);
+    async ({}, use) => {
+      const watches: ConsoleWatch[] = [];
+      await use({ watch: (context) => void watches.push(watchConsole(context)) });
+      expect(
+        watches.flatMap((watch) => watch.errors),
+        'the page logged errors',
+      ).toEqual([]);
     },
     { auto: true },
   ],
-  signIn: async ({}, use) => {
-    await use(async (page, user = 'alice', path = '/') => {
-      await page.goto(path);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByLabel('Username').fill(user);
-      await page.getByLabel('Password').fill(`${user}-password`);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(page.getByTestId('signed-in-user')).toBeVisible();
-    });
+  // the default context (and so `page`) is watched; made only for tests that use it
+  context: async ({ context, consoleGuard }, use) => {
+    consoleGuard.watch(context);
+    await use(context);
+  },
+
+  signIn: async ({}, use) => use(signInThroughIdp),
+
+  user: ['alice', { option: true }],
+
+  storedSessions: [
+    async ({ browser, stack }, use) => {
+      const states = new Map<DemoUser, Promise<StorageState>>();
+      const signInOnce = async (user: DemoUser) => {
+        const context = await browser.newContext({ baseURL: stack.bffUrl });
+        try {
+          await signInThroughIdp(await context.newPage(), user);
+          return await context.storageState();
+        } finally {
+          await context.close();
+        }
+      };
+      await use({
+        get(user) {
+          let state = states.get(user);
+          if (state === undefined) {
+            state = signInOnce(user);
+            states.set(user, state);
+            state.catch(() => states.delete(user));
+          }
+          return state;
+        },
+        has: (user) => states.has(user),
+        forget: (user) => void states.delete(user),
+      });
+    },
+    { scope: 'worker' },
+  ],
+
+  signedInPage: async ({ browser, stack, user, storedSessions, consoleGuard }, use) => {
+    const started = performance.now();
+    let how = storedSessions.has(user) ? 'stored session' : 'signed in through the IdP';
+    let context = await browser.newContext({ baseURL: stack.bffUrl, storageState: await storedSessions.get(user) });
+    const left = await remainingMs(context);
+    if (left === 'ended') {
+      await context.close();
+      throw new Error(
+        `${user}'s stored session has ended: an earlier test ended, revoked or signed out a session it shared. ` +
+          'Tests that do that must sign in with the signIn fixture, or run in a stack of their own (stackOptions.isolate).',
+      );
+    }
+    if (left < MIN_REMAINING_MS) {
+      // short lifetimes (refreshTokenTtl of seconds) outrun a stored session: take a new one
+      await context.close();
+      storedSessions.forget(user);
+      how = 'signed in again: the stored session was about to end';
+      context = await browser.newContext({ baseURL: stack.bffUrl, storageState: await storedSessions.get(user) });
+    }
+    consoleGuard.watch(context);
+    const page = await context.newPage();
+    await page.goto('/');
+    await expect(page.getByTestId('signed-in-user')).toBeVisible();
+    console.log(`signedInPage ready in ${Math.round(performance.now() - started)} ms (${user}, ${how})`);
+    await use(page);
+    await context.close();
   },
 });
+
+/** How long the context's session has left by the BFF's clock, or 'ended' when /auth/session says it has none. */
+async function remainingMs(context: BrowserContext): Promise<number | 'ended'> {
+  const info = (await (await context.request.get('/auth/session')).json()) as SessionInfo;
+  if (!info.authenticated) return 'ended';
+  return Date.parse(info.sessionExpiresAt) - Date.parse(info.serverTime);
+}

@@ -9,8 +9,15 @@ export interface StackOptions {
   refreshTokenTtl?: number;
   sessionIdleTimeout?: number;
   sessionAbsoluteTimeout?: number;
-  /** any other env for the BFF */
+  /** any other env for the BFF; `BFF_DEV_ENDPOINTS` is `1` unless this says otherwise */
   bffEnv?: Record<string, string>;
+  /**
+   * A label and nothing more: a different `isolate` gives a test file a stack
+   * of its own (worker fixtures are keyed by their option values). For tests
+   * that change IdP-wide state, such as `revokeUser`, which would otherwise
+   * end the sessions other tests on that stack reuse.
+   */
+  isolate?: string;
 }
 
 export interface Stack {
@@ -55,6 +62,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const common = { OIDC_CLIENT_ID: 'bff-demo', OIDC_CLIENT_SECRET: 'bff-demo-secret', NODE_ENV: 'development' };
   const children: ChildProcess[] = [];
+  // should the worker exit before close() finished (a teardown timeout), take the stack with it
+  const killAll = () => children.forEach((child) => child.kill('SIGKILL'));
+  process.once('exit', killAll);
+  const giveUp = (error: unknown): never => {
+    killAll();
+    process.off('exit', killAll);
+    throw error;
+  };
   const idp = run('apps/idp', {
     ...common,
     IDP_PORT: String(idpPort),
@@ -68,7 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   children.push(idp);
   children.push(run('apps/api', { API_PORT: String(apiPort), API_HOST: '127.0.0.1', OIDC_ISSUER: idpUrl, API_AUDIENCE: apiUrl }));
-  await waitFor(`${idpUrl}/.well-known/openid-configuration`);
+  await waitFor(`${idpUrl}/.well-known/openid-configuration`).catch(giveUp);
   children.push(
     run('apps/bff', {
       ...common,
@@ -80,12 +95,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       API_UPSTREAM: apiUrl,
       IDP_TIMEOUT_SECONDS: '2',
       LOG_LEVEL: 'warn',
+      // POST /auth/__test/expire-access-token and /auth/__test/expire-session (src/devEndpoints.ts)
+      BFF_DEV_ENDPOINTS: '1',
       ...(options.sessionIdleTimeout ? { SESSION_IDLE_TIMEOUT: String(options.sessionIdleTimeout) } : {}),
       ...(options.sessionAbsoluteTimeout ? { SESSION_ABSOLUTE_TIMEOUT: String(options.sessionAbsoluteTimeout) } : {}),
       ...options.bffEnv,
     }),
   );
-  await Promise.all([waitFor(`${apiUrl}/healthz`), waitFor(`${bffUrl}/healthz`)]);
+  await Promise.all([waitFor(`${apiUrl}/healthz`), waitFor(`${bffUrl}/healthz`)]).catch(giveUp);
 
   const dev = (path: string, init?: RequestInit) => fetch(`${idpUrl}/__test/${path}`, init);
   return {
@@ -103,6 +120,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     close: async () => {
       idp.kill('SIGCONT');
       await Promise.all(children.map((child) => stop(child)));
+      process.off('exit', killAll);
     },
   };
 

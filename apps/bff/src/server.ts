@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { bff, type ServerConfig } from '@bff/fastify-bff';
 import { securityHeaders } from './securityHeaders.js';
 import { serveSpa } from './spa.js';
@@ -33,7 +33,12 @@ export const loggerOptions = {
 
 /** The BFF server: the plugin, the SPA on the same origin, security headers. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const common = { trustProxy: false, bodyLimit: 64 * 1024, return503OnClosing: true, disableRequestLogging: options.requestLogging === false } as const;
+  const common = {
+    trustProxy: false,
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+    logController: new LogController({ disableRequestLogging: options.requestLogging === false }),
+  };
   const app: FastifyInstance =
     options.logger === undefined || options.logger === false
       ? Fastify({ ...common, logger: options.logger === false ? false : { ...loggerOptions, level: process.env.LOG_LEVEL ?? 'info', ...(options.logStream ? { stream: options.logStream } : {}) } })
