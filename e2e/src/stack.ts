@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@bff/fastify-bff/testing';
 import { fileURLToPath } from 'node:url';
 
 export interface StackOptions {
@@ -35,16 +35,7 @@ export interface Stack {
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort };
 
 /** IdP, API and BFF as three real processes on loopback, started the way users start them. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {

@@ -1,22 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '@bff/api';
-import { Browser } from '@bff/fastify-bff/testing';
+import { Browser, freePort } from '@bff/fastify-bff/testing';
 import { startIdp, type RunningIdp } from '@bff/idp';
 import { buildServer } from '../src/server.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('the minimal example against the real dev IdP and demo API', () => {
   let idp: RunningIdp;

@@ -1,5 +1,4 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,21 +6,12 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '@bff/api';
 import { configFromEnv } from '@bff/fastify-bff';
-import { Browser } from '@bff/fastify-bff/testing';
+import { Browser, freePort } from '@bff/fastify-bff/testing';
 import { startIdp, type RunningIdp } from '@bff/idp';
 import { buildServer } from '../server.js';
 
 const SESSION_SECRET = 'server-test-session-secret-0123456789abcdef';
 const TOKEN_ENCRYPTION_KEY = Buffer.alloc(32, 42).toString('base64');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** A stand-in for the built SPA, so these tests do not depend on a Vite build. */
 function fakeWebRoot(): string {

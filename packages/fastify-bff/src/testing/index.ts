@@ -1,1 +1,2 @@
 export { Browser } from './browser.js';
+export { freePort } from './freePort.js';

@@ -5,18 +5,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { startApi, type RunningApi } from '@bff/api';
 import { PROFILES, startIdp, type ProfileName, type RunningIdp } from '@bff/idp';
 import { bff, type BffOptions } from '../../src/index.js';
-import { Browser } from '../../src/testing/index.js';
+import { Browser, freePort } from '../../src/testing/index.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort };
 
 export interface StackOptions {
   profile?: ProfileName;
