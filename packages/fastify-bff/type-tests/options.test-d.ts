@@ -67,6 +67,7 @@ export function listsEveryOption(): Required<BffOptions> {
     sessionAbsoluteTimeout: 43_200,
     refreshSkewSeconds: 60,
     idpTimeoutSeconds: 5,
+    refreshGrantTimeoutSeconds: 60,
     upstreamTimeoutSeconds: 30,
     proxyBodyLimit: 1024 * 1024,
     memoryStoreMaxSessions: 100_000,
@@ -87,6 +88,7 @@ export function defaultsAreTheDocumentedOnes(): void {
         readonly sessionAbsoluteTimeout: 43_200;
         readonly refreshSkewSeconds: 60;
         readonly idpTimeoutSeconds: 5;
+        readonly refreshGrantTimeoutSeconds: 60;
         readonly upstreamTimeoutSeconds: 30;
         readonly proxyBodyLimit: number;
         readonly memoryStoreMaxSessions: 100_000;
