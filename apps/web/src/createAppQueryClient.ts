@@ -1,10 +1,17 @@
 import { MutationCache, QueryCache, QueryClient, type QueryKey } from '@tanstack/react-query';
 import { isReauthCode, type ReauthCode } from '@bff/shared';
-import { reauthCodeOf } from './api/BffError';
-import { retryDelay, shouldRetry } from './api/retryPolicy';
+import { reauthCodeOf, retryDelay, shouldRetry, type BffError, type SessionSnapshot } from '@bff/shared/client';
+import { sessionQueryKey } from '@bff/shared/react';
 import type { AuthPromptStore } from './session/authPrompt';
 import type { SessionChannel } from './session/sessionChannel';
-import { sessionQueryKey, type SessionSnapshot } from './session/sessionQuery';
+
+declare module '@tanstack/react-query' {
+  interface Register {
+    // Every queryFn and mutationFn in this app calls bffFetch, which only ever
+    // rejects with a BffError (network failures included).
+    defaultError: BffError;
+  }
+}
 
 export interface AppQueryClientOptions {
   prompt: AuthPromptStore;

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { QueryObserver, type QueryClient } from '@tanstack/react-query';
 import type { SessionInfo } from '@bff/shared';
-import { BffError } from '../api/BffError';
+import { BffError, type SessionSnapshot } from '@bff/shared/client';
+import { sessionQueryKey } from '@bff/shared/react';
 import { isReconnecting } from '../connection/reconnecting';
 import { createAppQueryClient } from '../createAppQueryClient';
 import { createAuthPromptStore } from '../session/authPrompt';
 import type { SessionChannel, SessionMessage } from '../session/sessionChannel';
-import { sessionQueryKey, type SessionSnapshot } from '../session/sessionQuery';
 
 /** An in-memory stand-in for the BroadcastChannel between tabs. */
 function fakeChannel() {

@@ -1,5 +1,5 @@
 import { isReauthCode } from '@bff/shared';
-import { BffError, NETWORK_ERROR_STATUS } from './BffError';
+import { BffError, NETWORK_ERROR_STATUS } from '@bff/shared/client';
 
 /**
  * One sentence about a failed request, for the place on screen it concerns,

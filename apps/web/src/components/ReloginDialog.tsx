@@ -1,7 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { ReauthCode } from '@bff/shared';
+import { signIn } from '@bff/shared/client';
 import { COME_BACK_HERE, REAUTH_MESSAGES } from '../session/reauthMessages';
-import { signIn } from '../session/signIn';
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex="-1"])';
 

@@ -1,8 +1,7 @@
 import { useEffect } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { formatRemaining } from '../session/sessionClock';
-import { sessionQueryKey } from '../session/sessionQuery';
-import { useSessionExpiry } from '../session/useSessionExpiry';
+import { formatRemaining } from '@bff/shared/client';
+import { sessionQueryKey, useSessionExpiry } from '@bff/shared/react';
 
 /** "Session ends in 12:34". Deliberately not a live region: a ticking clock must not talk. */
 export function SessionCountdown() {

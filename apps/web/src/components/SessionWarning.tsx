@@ -1,8 +1,8 @@
 import { useState } from 'react';
+import { SESSION_WARNING_MS, formatRemaining } from '@bff/shared/client';
+import { useSessionExpiry } from '@bff/shared/react';
 import { describeError } from '../api/describeError';
-import { formatRemaining } from '../session/sessionClock';
 import { useRefreshSession } from '../session/useRefreshSession';
-import { SESSION_WARNING_MS, useSessionExpiry } from '../session/useSessionExpiry';
 
 export interface SessionWarningProps {
   /** Show the warning this many ms before the session ends. */

@@ -1,6 +1,6 @@
 import { isReauthCode, type ErrorCode } from '@bff/shared';
+import { signIn } from '@bff/shared/client';
 import { COME_BACK_HERE, REAUTH_MESSAGES } from '../session/reauthMessages';
-import { signIn } from '../session/signIn';
 
 export interface SignInScreenProps {
   /** Why the last session ended, from /auth/session or the re-auth code that ended it. */

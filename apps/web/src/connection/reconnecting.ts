@@ -1,5 +1,5 @@
 import type { Query, QueryClient } from '@tanstack/react-query';
-import { isConnectionError } from '../api/BffError';
+import { isConnectionError } from '@bff/shared/client';
 
 /** While reconnecting, queries that gave up are tried again this often. */
 export const RECONNECT_INTERVAL_MS = 10_000;

@@ -1,6 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import { ROUTES, type Note } from '@bff/shared';
-import { bffFetch } from '../api/bffFetch';
+import { bffFetch } from '@bff/shared/client';
 
 export const notesQueryKey = ['notes'] as const;
 export const notesUrl = `${ROUTES.api}/notes`;

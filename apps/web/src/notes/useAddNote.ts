@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { NewNote, Note } from '@bff/shared';
-import { bffFetch } from '../api/bffFetch';
+import { bffFetch } from '@bff/shared/client';
 import { notesQueryKey, notesUrl } from './notesQuery';
 
 /** POST /api/notes; the new note joins the list at once, then the list is re-read. */

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Note } from '@bff/shared';
-import { bffFetch } from '../api/bffFetch';
+import { bffFetch } from '@bff/shared/client';
 import { notesQueryKey, notesUrl } from './notesQuery';
 
 /** DELETE /api/notes/:id; the note leaves the list at once, then the list is re-read. */

@@ -1,6 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { ROUTES, type Me } from '@bff/shared';
-import { bffFetch } from '../api/bffFetch';
+import { bffFetch } from '@bff/shared/client';
 
 export const meQueryOptions = queryOptions({
   queryKey: ['me'],

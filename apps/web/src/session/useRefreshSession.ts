@@ -1,9 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ROUTES, type RefreshResult } from '@bff/shared';
-import { isConnectionError } from '../api/BffError';
-import { bffFetch } from '../api/bffFetch';
-import { retryDelay, shouldRetry } from '../api/retryPolicy';
-import { sessionQueryKey } from './sessionQuery';
+import { bffFetch, isConnectionError, retryDelay, shouldRetry } from '@bff/shared/client';
+import { sessionQueryKey } from '@bff/shared/react';
 
 /** "Stay signed in": POST /auth/refresh, then re-read the session for its new expiry. */
 export function useRefreshSession() {

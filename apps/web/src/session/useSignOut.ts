@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { ROUTES, type LogoutResult } from '@bff/shared';
-import { bffFetch } from '../api/bffFetch';
+import { bffFetch } from '@bff/shared/client';
 import { sessionChannel } from '../queryClient';
 import { authPrompt } from './authPrompt';
 import { logoutDestination } from './logoutDestination';

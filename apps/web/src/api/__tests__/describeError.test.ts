@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BffError } from '../BffError';
+import { BffError } from '@bff/shared/client';
 import { describeError } from '../describeError';
 
 describe('describeError', () => {

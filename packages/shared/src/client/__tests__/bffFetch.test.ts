@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BffError } from '../BffError';
-import { bffFetch } from '../bffFetch';
+import { BffError } from '../BffError.js';
+import { bffFetch } from '../bffFetch.js';
 
 // These tests hand bffFetch a fake `fetch`: a stand-in for the network, so
 // that the parsing and error translation can be checked without a server.

@@ -1,4 +1,4 @@
-import { ROUTES, isSafeReturnTo } from '@bff/shared';
+import { ROUTES, isSafeReturnTo } from '../http.js';
 
 /** Where sign-in should bring the person back to: this page, path and query. */
 export function currentReturnTo(location: Pick<Location, 'pathname' | 'search'> = window.location): string {

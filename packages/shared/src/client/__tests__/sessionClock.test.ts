@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeSkew, formatRemaining, remainingMs } from '../sessionClock';
+import { computeSkew, formatRemaining, remainingMs } from '../sessionClock.js';
 
 describe('computeSkew', () => {
   it('is the server clock minus the browser clock at the middle of the request', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentReturnTo, loginUrl } from '../signIn';
+import { currentReturnTo, loginUrl } from '../signIn.js';
 
 describe('currentReturnTo', () => {
   it('is the current path and query', () => {

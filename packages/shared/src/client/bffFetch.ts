@@ -1,13 +1,6 @@
-import { CSRF_HEADER, CSRF_VALUE, isErrorBody } from '@bff/shared';
-import { BffError, NETWORK_ERROR_STATUS } from './BffError';
-
-declare module '@tanstack/react-query' {
-  interface Register {
-    // Every queryFn and mutationFn in this app calls bffFetch, which only ever
-    // rejects with a BffError (network failures included).
-    defaultError: BffError;
-  }
-}
+import { isErrorBody } from '../errors.js';
+import { CSRF_HEADER, CSRF_VALUE } from '../http.js';
+import { BffError, NETWORK_ERROR_STATUS } from './BffError.js';
 
 export interface BffRequestInit extends Omit<RequestInit, 'body' | 'credentials'> {
   /** Sent as a JSON body with `Content-Type: application/json`. */
@@ -65,7 +58,7 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-/** Turns a non-2xx answer into a BffError; exported for tests. */
+/** Turns a non-2xx answer and its parsed body into a BffError. */
 export function errorFrom(status: number, body: unknown): BffError {
   if (isErrorBody(body)) return new BffError(body.error, { status, code: body.code });
   // An upstream API error passed through unchanged: OAuth-style or plain `{ error }`.

@@ -1,4 +1,4 @@
-import { BffError, isConnectionError } from './BffError';
+import { BffError, isConnectionError } from './BffError.js';
 
 /** How many times a query waiting for the IdP or the network is tried again. */
 export const MAX_RETRIES = 6;

@@ -1,8 +1,8 @@
-import { queryOptions } from '@tanstack/react-query';
-import { ROUTES, type SessionInfo } from '@bff/shared';
-import { BffError, reauthCodeOf } from '../api/BffError';
-import { bffFetch } from '../api/bffFetch';
-import { computeSkew } from './sessionClock';
+import { ROUTES } from '../http.js';
+import type { SessionInfo } from '../session.js';
+import { BffError, reauthCodeOf } from './BffError.js';
+import { bffFetch } from './bffFetch.js';
+import { computeSkew } from './sessionClock.js';
 
 /** /auth/session as received, with the clock skew measured on that answer. */
 export interface SessionSnapshot {
@@ -11,11 +11,7 @@ export interface SessionSnapshot {
   skewMs: number;
 }
 
-export const sessionQueryKey = ['session'] as const;
-
-/** Re-read the session this often, so idle-timeout moves and refreshes show. */
-export const SESSION_POLL_MS = 60_000;
-
+/** GET /auth/session, read as signed in or not, with the clock skew measured on the answer. */
 export async function fetchSession(
   signal?: AbortSignal,
   fetchFn?: typeof fetch,
@@ -36,12 +32,3 @@ export async function fetchSession(
   }
   return { info, skewMs: computeSkew(info.serverTime, sentAt, now()) };
 }
-
-export const sessionQueryOptions = queryOptions({
-  queryKey: sessionQueryKey,
-  queryFn: ({ signal }) => fetchSession(signal),
-  refetchInterval: SESSION_POLL_MS,
-  refetchOnWindowFocus: true,
-  // focus, the poll and the expiry checks may coincide: one request is enough
-  staleTime: 5_000,
-});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fetchSession } from '../sessionQuery';
+import { fetchSession } from '../fetchSession.js';
 
 // A fake `fetch` stands in for the BFF's network answer.
 const answer = (status: number, body: unknown): typeof fetch => async () =>

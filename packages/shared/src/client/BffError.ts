@@ -1,4 +1,4 @@
-import { isReauthCode, type ErrorCode, type ReauthCode } from '@bff/shared';
+import { isReauthCode, type ErrorCode, type ReauthCode } from '../errors.js';
 
 /** Status used for a request that never got an HTTP answer (offline, BFF down, DNS). */
 export const NETWORK_ERROR_STATUS = 0;

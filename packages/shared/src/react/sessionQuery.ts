@@ -1,0 +1,16 @@
+import { queryOptions } from '@tanstack/react-query';
+import { fetchSession } from '../client/fetchSession.js';
+
+export const sessionQueryKey = ['session'] as const;
+
+/** Re-read the session this often, so idle-timeout moves and refreshes show. */
+export const SESSION_POLL_MS = 60_000;
+
+export const sessionQueryOptions = queryOptions({
+  queryKey: sessionQueryKey,
+  queryFn: ({ signal }) => fetchSession(signal),
+  refetchInterval: SESSION_POLL_MS,
+  refetchOnWindowFocus: true,
+  // focus, the poll and the expiry checks may coincide: one request is enough
+  staleTime: 5_000,
+});
