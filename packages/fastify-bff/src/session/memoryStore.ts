@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@bff/shared';
+import { BoundedCache } from '../boundedCache.js';
 import type { Clock } from '../clock.js';
 import type { ActiveSession, EndedSession, RefreshFailure, SessionStore, StoredSession, TokenState } from './store.js';
 
@@ -76,6 +77,12 @@ export class MemorySessionStore implements SessionStore {
   readonly #bySid = new Index();
   readonly #locks = new Map<string, Entry<string>>();
   readonly #failures = new Map<string, Entry<RefreshFailure>>();
+  /**
+   * Recently read sessions, decoded: the hot path reads without re-encoding
+   * the token bytes. Checked by identity with the kept record, which every
+   * write replaces, so nothing here is ever stale. Idle sessions stay compact.
+   */
+  readonly #decoded = new BoundedCache<string, { from: Compact; session: ActiveSession }>(1_000);
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(
@@ -96,7 +103,13 @@ export class MemorySessionStore implements SessionStore {
       this.#delete(id);
       return undefined;
     }
-    return entry.value.state === 'active' ? fromCompact(entry.value) : entry.value;
+    const kept = entry.value;
+    if (kept.state !== 'active') return kept;
+    const decoded = this.#decoded.get(id);
+    if (decoded?.from === kept) return decoded.session;
+    const session = fromCompact(kept);
+    this.#decoded.set(id, { from: kept, session });
+    return session;
   }
 
   async create(session: ActiveSession, ttlMs: number): Promise<void> {
@@ -180,6 +193,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   #delete(id: string): void {
+    this.#decoded.delete(id);
     this.#unindex(id);
     this.#sessions.delete(id);
     this.#failures.delete(id);
