@@ -54,7 +54,6 @@ export class TokenManager {
   readonly #accessTokens = new BoundedCache<string, { sealed: string; accessToken: string }>(10_000);
   readonly #owner = randomUUID();
   readonly #options: Required<Omit<TokenManagerOptions, 'log'>> & Pick<TokenManagerOptions, 'log'>;
-  #grants = 0;
 
   constructor(options: TokenManagerOptions) {
     this.#options = {
@@ -65,11 +64,6 @@ export class TokenManager {
       grantTimeoutMs: 60_000,
       ...options,
     };
-  }
-
-  /** Refresh grants this manager has sent (for tests and benchmarks). */
-  get grantsSent(): number {
-    return this.#grants;
   }
 
   /** The refresh lock's lease: longer than a grant may run in the background, so it is never lost mid-grant. */
@@ -160,7 +154,6 @@ export class TokenManager {
       return { result: ended(bffError('SESSION_EXPIRED')) };
     }
 
-    this.#grants += 1;
     const grant: Promise<GrantOutcome> = this.#options.refreshGrant(set.refreshToken).then(
       (response) => ({ ok: true, response }),
       (error: unknown) => ({ ok: false, error }),
