@@ -30,6 +30,7 @@ export default defineConfig({
         '--disable-sync',
         '--no-first-run',
         '--disable-quic',
+        '--process-per-site',
       ],
     },
   },

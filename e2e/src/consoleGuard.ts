@@ -1,4 +1,4 @@
-import type { BrowserContext } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 
 /**
  * Console lines that are the browser reporting an HTTP status the app asked
@@ -25,5 +25,15 @@ export function watchConsole(context: BrowserContext): ConsoleWatch {
     if (message.type() === 'error' && !isExpectedConsoleError(message.text())) errors.push(message.text());
   });
   context.on('weberror', (webError) => errors.push(`uncaught: ${webError.error().message}`));
+  return { errors };
+}
+
+/** The same for one page only: for a page opened in a context that outlives the test. */
+export function watchPage(page: Page): ConsoleWatch {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !isExpectedConsoleError(message.text())) errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
   return { errors };
 }

@@ -1,12 +1,12 @@
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type { SessionInfo } from '@bff/shared';
-import { watchConsole, type ConsoleWatch } from './consoleGuard.js';
+import { watchConsole, watchPage, type ConsoleWatch } from './consoleGuard.js';
 import { signInThroughIdp, type DemoUser } from './signInThroughIdp.js';
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
 export { expect };
 export type { DemoUser, Stack, StackOptions };
-export { EXPECTED_CONSOLE_ERRORS, isExpectedConsoleError, watchConsole, type ConsoleWatch } from './consoleGuard.js';
+export { EXPECTED_CONSOLE_ERRORS, isExpectedConsoleError, watchConsole, watchPage, type ConsoleWatch } from './consoleGuard.js';
 export { expireAccessToken, expireSession } from './devEndpoints.js';
 export { completeIdpSignIn, signInThroughIdp } from './signInThroughIdp.js';
 
@@ -18,6 +18,8 @@ const MIN_REMAINING_MS = 10_000;
 export interface ConsoleGuard {
   /** Also fail the test on console errors of `context` (the default `context` and `signedInPage` are watched already). */
   watch(context: BrowserContext): void;
+  /** The same for one page. */
+  watchPage(page: Page): void;
 }
 
 export interface StoredSessions {
@@ -36,8 +38,8 @@ interface TestFixtures {
   /** The demo user `signedInPage` is signed in as (`test.use({ user: 'bob' })`); default alice. */
   user: DemoUser;
   /**
-   * A page on `/`, signed in as `user`, in a context of its own that reuses
-   * the worker's stored session. Tests that end, revoke or sign out their
+   * A fresh page on `/`, signed in as `user`, in the worker's context for
+   * that user (made once from the stored session). Tests that end, revoke or sign out their
    * session must not use it (they would end it for the tests after them):
    * they sign in with `signIn`, or run in a stack of their own.
    */
@@ -48,6 +50,19 @@ interface WorkerFixtures {
   stackOptions: StackOptions;
   stack: Stack;
   storedSessions: StoredSessions;
+  userContexts: UserContexts;
+}
+
+/**
+ * One browser context per user per worker, made from the stored session,
+ * with an idle page on the BFF's site kept open: Chromium (with
+ * --process-per-site) then gives each test's new page a warm renderer, and
+ * the context's HTTP and code caches keep the SPA's bundle between tests.
+ */
+interface UserContexts {
+  get(user: DemoUser): Promise<BrowserContext>;
+  /** Closes the user's context and forgets the stored session; the next `get` signs in again. */
+  forget(user: DemoUser): Promise<void>;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -65,7 +80,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   consoleGuard: [
     async ({}, use) => {
       const watches: ConsoleWatch[] = [];
-      await use({ watch: (context) => void watches.push(watchConsole(context)) });
+      await use({
+        watch: (context) => void watches.push(watchConsole(context)),
+        watchPage: (page) => void watches.push(watchPage(page)),
+      });
       expect(
         watches.flatMap((watch) => watch.errors),
         'the page logged errors',
@@ -112,13 +130,50 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
 
-  signedInPage: async ({ browser, stack, user, storedSessions, consoleGuard }, use) => {
+  userContexts: [
+    async ({ browser, stack, storedSessions }, use) => {
+      const contexts = new Map<DemoUser, Promise<BrowserContext>>();
+      const open = async (user: DemoUser) => {
+        const context = await browser.newContext({ baseURL: stack.bffUrl, storageState: await storedSessions.get(user) });
+        // the anchor: an idle page on the BFF's site (not the SPA) that keeps its renderer process alive
+        await (await context.newPage()).goto('/healthz');
+        return context;
+      };
+      await use({
+        get(user) {
+          let context = contexts.get(user);
+          if (context === undefined) {
+            context = open(user);
+            contexts.set(user, context);
+            context.catch(() => contexts.delete(user));
+          }
+          return context;
+        },
+        async forget(user) {
+          const context = contexts.get(user);
+          contexts.delete(user);
+          storedSessions.forget(user);
+          await (await context)?.close();
+        },
+      });
+      await Promise.all([...contexts.values()].map(async (context) => (await context).close()));
+    },
+    { scope: 'worker' },
+  ],
+
+  signedInPage: async ({ user, storedSessions, userContexts, consoleGuard }, use) => {
     const started = performance.now();
     let how = storedSessions.has(user) ? 'stored session' : 'signed in through the IdP';
-    let context = await browser.newContext({ baseURL: stack.bffUrl, storageState: await storedSessions.get(user) });
-    const left = await remainingMs(context);
+    const open = async () => {
+      const context = await userContexts.get(user);
+      const page = await context.newPage();
+      consoleGuard.watchPage(page);
+      // how long the session has left is read while the page loads, not before
+      const [left] = await Promise.all([remainingMs(context), page.goto('/')]);
+      return { page, left };
+    };
+    let { page, left } = await open();
     if (left === 'ended') {
-      await context.close();
       throw new Error(
         `${user}'s stored session has ended: an earlier test ended, revoked or signed out a session it shared. ` +
           'Tests that do that must sign in with the signIn fixture, or run in a stack of their own (stackOptions.isolate).',
@@ -126,18 +181,16 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     }
     if (left < MIN_REMAINING_MS) {
       // short lifetimes (refreshTokenTtl of seconds) outrun a stored session: take a new one
-      await context.close();
-      storedSessions.forget(user);
+      await page.close();
+      await userContexts.forget(user);
       how = 'signed in again: the stored session was about to end';
-      context = await browser.newContext({ baseURL: stack.bffUrl, storageState: await storedSessions.get(user) });
+      ({ page, left } = await open());
     }
-    consoleGuard.watch(context);
-    const page = await context.newPage();
-    await page.goto('/');
-    await expect(page.getByTestId('signed-in-user')).toBeVisible();
+    // waitFor resolves in the page as the element appears; expect() polls in 100/250/500 ms steps
+    await page.getByTestId('signed-in-user').waitFor({ state: 'visible' });
     console.log(`signedInPage ready in ${Math.round(performance.now() - started)} ms (${user}, ${how})`);
     await use(page);
-    await context.close();
+    await page.close();
   },
 });
 
