@@ -95,7 +95,14 @@ async function measure(url: string, headers: Record<string, string>): Promise<Me
   return { ...mid, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), cpuPerRequest: median(runs.map((r) => r.cpuPerRequest)) };
 }
 
-const ONLY = process.env.BENCH_ONLY; // e.g. 3: just that line (for profiling)
+const ONLY = process.env.BENCH_ONLY; // 3 or 4: just that line (for profiling)
+if (ONLY === '4') {
+  const redisBff = await startBff('redis');
+  console.log(await measure(`${redisBff.url}/api/me`, { cookie: redisBff.cookie, 'x-csrf': '1' }));
+  api.kill('SIGTERM');
+  idp.kill('SIGTERM');
+  process.exit(0);
+}
 const memoryBff = await startBff('memory');
 const results: Array<[string, Measured]> = [];
 if (ONLY === '3') {
