@@ -118,3 +118,19 @@ describe('logout with OIDC_LOGOUT_ID_TOKEN_HINT', () => {
     expect(ended.status).toBe(200);
   });
 });
+
+describe('an API that is down', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => stack?.close());
+
+  it('answers 502 UPSTREAM_UNAVAILABLE for that call and keeps the session', async () => {
+    const browser = stack.browser();
+    await browser.signIn(stack.bffUrl);
+    await stack.api.close();
+    expect(await browser.api(`${stack.bffUrl}/api/me`)).toMatchObject({ status: 502, body: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect((await browser.api(`${stack.bffUrl}/auth/session`)).body).toMatchObject({ authenticated: true });
+  });
+});
