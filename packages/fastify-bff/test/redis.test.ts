@@ -73,7 +73,7 @@ describe.runIf(REDIS_URL)('three BFF replicas sharing one Redis', () => {
     }
   });
 
-  it('does not write to Redis for steady-state requests, and reads once per request', async () => {
+  it('does not write to Redis for steady-state requests, and reads at most once per request', async () => {
     const browser = stack.browser();
     await browser.signIn(stack.bffUrl, 'bob');
     await browser.api(`${stack.bffUrl}/api/me`); // the first request may move the idle deadline
@@ -81,7 +81,9 @@ describe.runIf(REDIS_URL)('three BFF replicas sharing one Redis', () => {
     for (let i = 0; i < 30; i += 1) expect((await browser.api(`${stack.bffUrl}/api/me`)).status).toBe(200);
     const after = await commandStats();
     const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
-    expect(delta('hgetall')).toBe(30);
+    // each replica reads the session once; Redis keeps the copy in its client cache valid (client tracking)
+    expect(delta('hgetall')).toBeGreaterThan(0);
+    expect(delta('hgetall')).toBeLessThanOrEqual(3);
     for (const write of ['hset', 'eval', 'set', 'del', 'pexpire', 'sadd']) expect(delta(write)).toBe(0);
   });
 

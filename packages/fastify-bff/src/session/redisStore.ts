@@ -50,34 +50,50 @@ return 0`;
 
 /**
  * Sessions in Redis, for several BFF replicas and restarts. One hash per
- * session (one HGETALL per request), token updates by a compare-and-set
- * script on the version, the refresh lock as SET NX PX with an
- * owner-checked release. Commands fail fast while Redis is down (no offline
- * queue) and the client reconnects on its own.
+ * session; token updates by a compare-and-set script on the version; the
+ * refresh lock as SET NX PX with an owner-checked release. A request's first
+ * read goes through a second connection with server-assisted client-side
+ * caching (RESP3 client tracking): Redis tells every replica to drop its
+ * copy when any replica writes, so steady-state requests cost no round trip;
+ * everything that decides a refresh reads the server directly. Commands fail
+ * fast while Redis is down (no offline queue) and the clients reconnect on
+ * their own.
  */
 export class RedisSessionStore implements SessionStore {
   readonly kind = 'redis';
 
   private constructor(
     private readonly client: RedisClientType,
+    /** A second connection whose reads Redis caches in this process and invalidates on every write (RESP3 client tracking). */
+    private readonly cached: RedisClientType,
     private readonly options: { clock: Clock },
   ) {}
 
   static async connect(url: string, options: { clock: Clock }): Promise<RedisSessionStore> {
-    const client: RedisClientType = createClient({
+    const common = {
       url,
       disableOfflineQueue: true,
       socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000) },
-    });
-    // without a listener an 'error' event would crash the process; reconnects are the client's job
-    client.on('error', () => undefined);
-    await client.connect();
-    return new RedisSessionStore(client, options);
+    };
+    const client = createClient(common) as RedisClientType;
+    // the cache is dropped whole whenever the connection fails, so an outage leaves nothing stale behind
+    const cached = createClient({ ...common, RESP: 3, clientSideCache: { maxEntries: 10_000 } }) as unknown as RedisClientType;
+    for (const each of [client, cached]) {
+      // without a listener an 'error' event would crash the process; reconnects are the client's job
+      each.on('error', () => undefined);
+    }
+    await Promise.all([client.connect(), cached.connect()]);
+    return new RedisSessionStore(client, cached, options);
   }
 
   async get(id: string): Promise<StoredSession | undefined> {
     const hash = await this.#run(() => this.client.hGetAll(key.session(id)));
     return fromHash(id, hash);
+  }
+
+  async getForRequest(id: string): Promise<StoredSession | undefined> {
+    const hash = await this.#run(() => this.cached.hGetAll(key.session(id)));
+    return fromHash(id, hash as Record<string, string>);
   }
 
   async create(session: ActiveSession, ttlMs: number): Promise<void> {
@@ -157,11 +173,11 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async ping(): Promise<void> {
-    await this.#run(() => this.client.ping());
+    await this.#run(() => Promise.all([this.client.ping(), this.cached.ping()]));
   }
 
   async close(): Promise<void> {
-    if (this.client.isOpen) await this.client.close();
+    await Promise.all([this.client, this.cached].map((each) => (each.isOpen ? each.close() : undefined)));
   }
 
   /** Every command fails within COMMAND_TIMEOUT_MS: a Redis that hangs must not hang the user's request. */

@@ -148,7 +148,7 @@ export class Sessions {
 
   async #get(id: string) {
     try {
-      return await this.store.get(id);
+      return await (this.store.getForRequest ? this.store.getForRequest(id) : this.store.get(id));
     } catch (err) {
       throw storeUnavailable(err);
     }

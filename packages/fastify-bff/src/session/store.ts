@@ -61,6 +61,14 @@ export interface RefreshFailure {
 export interface SessionStore {
   readonly kind: string;
   get(id: string): Promise<StoredSession | undefined>;
+  /**
+   * The read at the start of a request, which a store may serve from a
+   * replica-local cache that it keeps coherent (redis: the server
+   * invalidates it on every write, from any replica). Never used where a
+   * decision must see the latest write: the refresh path reads with `get`.
+   * Absent: `get` serves.
+   */
+  getForRequest?(id: string): Promise<StoredSession | undefined>;
   create(session: ActiveSession, ttlMs: number): Promise<void>;
   /**
    * Replaces the token state if and only if the stored version still equals

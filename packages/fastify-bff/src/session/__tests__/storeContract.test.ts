@@ -114,6 +114,33 @@ describe.each(stores)('the %s session store', (_kind, create) => {
   });
 });
 
+describe.runIf(REDIS_URL)('the redis store\'s cached request reads', () => {
+  it('see another replica\'s write within milliseconds, and an ended session as ended', async () => {
+    const a = await RedisSessionStore.connect(REDIS_URL!, { clock });
+    const b = await RedisSessionStore.connect(REDIS_URL!, { clock });
+    try {
+      const s = session();
+      await a.create(s, 60_000);
+      expect(await a.getForRequest(s.id)).toMatchObject({ version: 1 });
+      expect(await b.updateTokens(s.id, 1, tokens('2'), 60_000)).toBe(true);
+      const seen = async (check: (value: Awaited<ReturnType<RedisSessionStore['getForRequest']>>) => boolean) => {
+        for (let i = 0; i < 50; i += 1) {
+          if (check(await a.getForRequest(s.id))) return true;
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        return false;
+      };
+      expect(await seen((v) => v?.state === 'active' && v.version === 2)).toBe(true);
+      await b.end(s.id, 'TOKEN_REVOKED', now, 60_000);
+      expect(await seen((v) => v?.state === 'ended')).toBe(true);
+      // the authoritative read never lags
+      expect(await a.get(s.id)).toMatchObject({ state: 'ended', reason: 'TOKEN_REVOKED' });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
 describe('the memory store', () => {
   it('stays bounded, evicting the oldest sessions first', async () => {
     const store = new MemorySessionStore({ clock, maxSessions: 3 });
