@@ -15,7 +15,7 @@ import { healthRoutes } from './routes/health.js';
 import { proxyRoutes } from './routes/proxy.js';
 import type { BffRuntime } from './runtime.js';
 import { createStore } from './session/createStore.js';
-import { Sessions } from './session/sessions.js';
+import { ENDED_GRACE_MS, Sessions } from './session/sessions.js';
 import { TokenManager } from './tokens/tokenManager.js';
 
 /**
@@ -43,6 +43,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
     grantTimeoutMs: options.refreshGrantTimeoutSeconds * 1000,
     sessionTtlMs: (session, now) => sessions.ttlMs(session, now),
     keepIdToken: options.logoutIdTokenHint,
+    tombstoneTtlMs: ENDED_GRACE_MS,
     log: app.log.child({ component: 'token-manager' }),
   });
 

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { bffError } from '../errors.js';
+import { ENDED_GRACE_MS } from '../session/sessions.js';
 import type { BffRuntime } from '../runtime.js';
 
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -45,6 +46,6 @@ export async function backchannelLogout(bff: BffRuntime, logoutToken: string): P
   // sid names one IdP session; sub alone means every session of the user
   const ids = await bff.store.findIds(sid ? { sid } : { sub });
   const now = bff.options.clock();
-  await Promise.all(ids.map((id) => bff.store.end(id, 'TOKEN_REVOKED', now, 15 * 60_000)));
+  await Promise.all(ids.map((id) => bff.store.end(id, 'TOKEN_REVOKED', now, ENDED_GRACE_MS)));
   return ids.length;
 }

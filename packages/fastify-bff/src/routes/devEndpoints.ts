@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ENDED_GRACE_MS } from '../session/sessions.js';
 
 /**
  * Dev-only test routes (`devEndpoints: true`, BFF_DEV_ENDPOINTS=1; refused
@@ -19,7 +20,7 @@ export async function devEndpoints(app: FastifyInstance): Promise<void> {
   // the next request meets SESSION_EXPIRED, as after the idle or absolute timeout
   app.post('/__test/expire-session', async (request, reply) => {
     const session = await sessions.require(request, reply);
-    await store.end(session.id, 'SESSION_EXPIRED', options.clock(), 15 * 60_000);
+    await store.end(session.id, 'SESSION_EXPIRED', options.clock(), ENDED_GRACE_MS);
     return reply.code(204).send();
   });
 }
