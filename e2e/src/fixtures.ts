@@ -103,7 +103,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   storedSessions: [
     async ({ browser, stack }, use) => {
-      const states = new Map<DemoUser, Promise<StorageState>>();
       const signInOnce = async (user: DemoUser) => {
         const context = await browser.newContext({ baseURL: stack.bffUrl });
         try {
@@ -113,50 +112,31 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           await context.close();
         }
       };
-      await use({
-        get(user) {
-          let state = states.get(user);
-          if (state === undefined) {
-            state = signInOnce(user);
-            states.set(user, state);
-            state.catch(() => states.delete(user));
-          }
-          return state;
-        },
-        has: (user) => states.has(user),
-        forget: (user) => void states.delete(user),
-      });
+      const states = oncePerUser(signInOnce);
+      await use({ get: states.get, has: states.has, forget: states.forget });
     },
     { scope: 'worker' },
   ],
 
   userContexts: [
     async ({ browser, stack, storedSessions }, use) => {
-      const contexts = new Map<DemoUser, Promise<BrowserContext>>();
       const open = async (user: DemoUser) => {
         const context = await browser.newContext({ baseURL: stack.bffUrl, storageState: await storedSessions.get(user) });
         // the anchor: an idle page on the BFF's site (not the SPA) that keeps its renderer process alive
         await (await context.newPage()).goto('/healthz');
         return context;
       };
+      const contexts = oncePerUser(open);
       await use({
-        get(user) {
-          let context = contexts.get(user);
-          if (context === undefined) {
-            context = open(user);
-            contexts.set(user, context);
-            context.catch(() => contexts.delete(user));
-          }
-          return context;
-        },
+        get: contexts.get,
         async forget(user) {
-          const context = contexts.get(user);
-          contexts.delete(user);
+          const context = contexts.peek(user);
+          contexts.forget(user);
           storedSessions.forget(user);
           await (await context)?.close();
         },
       });
-      await Promise.all([...contexts.values()].map(async (context) => (await context).close()));
+      await Promise.all(contexts.all().map(async (context) => (await context).close()));
     },
     { scope: 'worker' },
   ],
@@ -193,6 +173,26 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await page.close();
   },
 });
+
+/** A per-user promise made once and shared; a failed one is forgotten so the next call tries again. */
+function oncePerUser<T>(make: (user: DemoUser) => Promise<T>) {
+  const made = new Map<DemoUser, Promise<T>>();
+  return {
+    get(user: DemoUser): Promise<T> {
+      let value = made.get(user);
+      if (value === undefined) {
+        value = make(user);
+        made.set(user, value);
+        value.catch(() => made.delete(user));
+      }
+      return value;
+    },
+    has: (user: DemoUser) => made.has(user),
+    peek: (user: DemoUser) => made.get(user),
+    forget: (user: DemoUser) => void made.delete(user),
+    all: () => [...made.values()],
+  };
+}
 
 /** How long the context's session has left by the BFF's clock, or 'ended' when /auth/session says it has none. */
 async function remainingMs(context: BrowserContext): Promise<number | 'ended'> {
