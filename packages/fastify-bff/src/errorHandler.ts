@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { BffError, bffError } from './errors.js';
+import { StoreUnavailableError } from './session/store.js';
 
 /** Fastify's own error codes, translated to ours. */
 const FASTIFY_CODES: Record<string, BffError['code']> = {
@@ -13,9 +14,14 @@ const FASTIFY_CODES: Record<string, BffError['code']> = {
   FST_ERR_ASYNC_CONSTRAINT: 'BAD_REQUEST',
 };
 
-/** Whatever was thrown, as a BffError: known codes pass, Fastify's are translated, the rest is INTERNAL. */
+/**
+ * Whatever was thrown, as a BffError: known codes pass, a session store that
+ * cannot be reached is SESSION_STORE_UNAVAILABLE on every path (this is the
+ * one place that says so), Fastify's codes are translated, the rest is INTERNAL.
+ */
 export function toBffError(error: unknown): BffError {
   if (error instanceof BffError) return error;
+  if (error instanceof StoreUnavailableError) return bffError('SESSION_STORE_UNAVAILABLE', undefined, error);
   const fastifyError = error as Partial<FastifyError>;
   const code = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (code) return bffError(code, code === 'PAYLOAD_TOO_LARGE' ? undefined : fastifyError.message, error);

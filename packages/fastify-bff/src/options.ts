@@ -30,7 +30,7 @@ export interface BffOptions {
   /**
    * OIDC_LOGOUT_ID_TOKEN_HINT: put the ID token into the end-session URL as
    * `id_token_hint`. Default false: that URL goes to the browser, and tokens
-   * never do (DESIGN.md rule 8); the URL carries `client_id` instead, and some
+   * never do (docs/architecture.md, rule 8); the URL carries `client_id` instead, and some
    * IdPs then ask the user to confirm. When false the ID token is not stored.
    */
   logoutIdTokenHint?: boolean;

@@ -53,7 +53,11 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   if (!app.hasDecorator('parseCookie')) {
     await app.register(fastifyCookie, { secret: [...options.sessionSecrets] });
   }
-  app.addHook('onClose', async () => store.close());
+  app.addHook('onClose', async () => {
+    // late grants settle and held pairs get their last attempts before the store goes
+    await tokens.close();
+    await store.close();
+  });
   // warm discovery up, without failing the start when the IdP is not up yet
   app.addHook('onReady', async () => {
     oidc.configuration().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'IdP discovery failed; retrying on demand'));

@@ -5,7 +5,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 const ZLIB = { chunkSize: 1024 };
 
 /**
- * AES-256-GCM for tokens at rest (DESIGN.md rule 7). Several keys may be
+ * AES-256-GCM for tokens at rest (docs/architecture.md, rule 7). Several keys may be
  * configured for rotation: the first encrypts, all decrypt. Each ciphertext
  * names its key by a short id, so decryption never has to guess.
  *

@@ -22,7 +22,7 @@ const MESSAGES = {
 
 /**
  * The ONE place where openid-client and network failures of a token request
- * become our codes (DESIGN.md rule 6). The original error stays as `cause`.
+ * become our codes (docs/architecture.md, rule 6). The original error stays as `cause`.
  *
  * - Any 4xx from the token endpoint is a refusal, JSON body or not, except
  *   408 and 429, which say "later", not "no".

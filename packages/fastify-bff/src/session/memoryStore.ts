@@ -165,6 +165,14 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
+  async renewRefreshLock(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = this.options.clock();
+    const held = this.#locks.get(id);
+    if (!held || held.value !== owner || held.expiresAt <= now) return false;
+    held.expiresAt = now + leaseMs;
+    return true;
+  }
+
   async releaseRefreshLock(id: string, owner: string): Promise<void> {
     if (this.#locks.get(id)?.value === owner) this.#locks.delete(id);
   }

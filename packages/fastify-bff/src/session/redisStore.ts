@@ -43,6 +43,11 @@ redis.call('HSET', KEYS[1], 'state', 'ended', 'reason', ARGV[1], 'endedAt', ARGV
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
+// KEYS[1] lock; ARGV owner, lease ms
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
 // KEYS[1] lock; ARGV owner
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -73,7 +78,11 @@ export class RedisSessionStore implements SessionStore {
     const common = {
       url,
       disableOfflineQueue: true,
-      socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000) },
+      socket: {
+        connectTimeout: 2_000,
+        // reconnect soon after Redis is back: a refresh holding a new token pair is waiting to store it
+        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 500),
+      },
     };
     const client = createClient(common) as RedisClientType;
     // the cache is dropped whole whenever the connection fails, so an outage leaves nothing stale behind
@@ -157,6 +166,11 @@ export class RedisSessionStore implements SessionStore {
   async acquireRefreshLock(id: string, owner: string, leaseMs: number): Promise<boolean> {
     const result = await this.#run(() => this.client.set(key.lock(id), owner, { NX: true, PX: Math.ceil(leaseMs) }));
     return result === 'OK';
+  }
+
+  async renewRefreshLock(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const result = await this.#run(() => this.client.eval(RENEW, { keys: [key.lock(id)], arguments: [owner, String(Math.ceil(leaseMs))] }));
+    return result === 1;
   }
 
   async releaseRefreshLock(id: string, owner: string): Promise<void> {

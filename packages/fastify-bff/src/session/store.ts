@@ -85,6 +85,8 @@ export interface SessionStore {
   findIds(by: { sub?: string | undefined; sid?: string | undefined }): Promise<string[]>;
   /** Takes the per-session refresh lock for `leaseMs`; false when someone else holds it. */
   acquireRefreshLock(id: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Extends the lock's lease to `leaseMs` from now if `owner` still holds it; false when it does not. */
+  renewRefreshLock(id: string, owner: string, leaseMs: number): Promise<boolean>;
   releaseRefreshLock(id: string, owner: string): Promise<void>;
   recordRefreshFailure(id: string, failure: RefreshFailure, ttlMs: number): Promise<void>;
   lastRefreshFailure(id: string): Promise<RefreshFailure | undefined>;

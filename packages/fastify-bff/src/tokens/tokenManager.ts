@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { TokenCipher } from '../crypto/tokenCipher.js';
 import { BffError, bffError } from '../errors.js';
 import { classifyGrantError, describeGrantError } from '../oidc/classify.js';
-import type { ActiveSession, SessionStore, TokenSet } from '../session/store.js';
+import { StoreUnavailableError, type ActiveSession, type SessionStore, type TokenSet } from '../session/store.js';
 import { nextTokenState, type TokenResponse } from './tokenSet.js';
 
 /** A token lookup never throws for expected outcomes: it answers a closed union (as Duende's does). */
@@ -27,6 +27,15 @@ export interface TokenManagerOptions {
    * lock (the refreshGrant function must give up by then). Default 60 s.
    */
   grantTimeoutMs?: number;
+  /**
+   * The refresh lock's lease. The holder renews it every quarter lease while
+   * its grant is in flight or its new pair waits for the store, so a live
+   * holder keeps it however long that takes, and a dead one's lock frees
+   * within one lease. Default 6 s.
+   */
+  lockLeaseMs?: number;
+  /** Backoff between attempts to store a rotated pair while the store is down: doubling from 50 ms up to this. Default 500 ms. */
+  storeRetryMaxMs?: number;
   /** Whether token sets keep the ID token (only for logout's id_token_hint). Default false. */
   keepIdToken?: boolean;
   /** How long the store should keep the session from now (idle / absolute deadline). */
@@ -37,19 +46,29 @@ export interface TokenManagerOptions {
   failureCooldownMs?: number;
   /** How often a waiter on another replica's refresh looks at the store. */
   pollIntervalMs?: number;
-  log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; error?(obj: object, msg: string): void };
 }
 
 /**
- * Keeps every session's access token fresh (DESIGN.md "Token lifecycle
- * rules"): proactive refresh inside the skew, forced refresh after an
- * upstream 401, and at most ONE refresh grant per session in flight:
+ * Keeps every session's access token fresh (docs/architecture.md, "Token
+ * lifecycle rules"): proactive refresh inside the skew, forced refresh after
+ * an upstream 401, and at most ONE refresh grant per session in flight:
  * in-process callers share one promise; across replicas a store lock with a
- * lease longer than the IdP timeout, and a versioned compare-and-set so a
- * stale copy can never overwrite a newer token pair.
+ * short lease that its holder renews, and a versioned compare-and-set so a
+ * stale copy can never overwrite a newer token pair. A pair the IdP issued is
+ * never dropped: while the store is down it is held, served and retried.
  */
 export class TokenManager {
   readonly #inFlight = new Map<string, Promise<AccessTokenResult>>();
+  /**
+   * Rotated pairs the IdP has issued but the store has not taken yet (it was
+   * down). Held until a compare-and-set stores them, and served meanwhile:
+   * the refresh token they replace is dead at the IdP (docs/architecture.md, rule 10).
+   */
+  readonly #unstored = new Map<string, Unstored>();
+  /** Background work that must finish before close: late grants and pairs waiting for the store. */
+  readonly #background = new Set<Promise<void>>();
+  #closing = false;
   /** The decrypted access token per session, valid while the sealed token state is the same: one AES-GCM open per token, not per request. Never the refresh token. */
   readonly #accessTokens = new BoundedCache<string, { sealed: string; accessToken: string }>(10_000);
   readonly #owner = randomUUID();
@@ -62,13 +81,15 @@ export class TokenManager {
       pollIntervalMs: 25,
       keepIdToken: false,
       grantTimeoutMs: 60_000,
+      lockLeaseMs: 6_000,
+      storeRetryMaxMs: 500,
       ...options,
     };
   }
 
-  /** The refresh lock's lease: longer than a grant may run in the background, so it is never lost mid-grant. */
+  /** The refresh lock's lease: short, and renewed by a live holder (see lockLeaseMs). */
   get leaseMs(): number {
-    return this.#options.grantTimeoutMs + 5_000;
+    return this.#options.lockLeaseMs;
   }
 
   /** Whether the access token is inside the refresh skew: min(REFRESH_SKEW_SECONDS, a quarter of its lifetime). */
@@ -91,13 +112,33 @@ export class TokenManager {
    * caller saw has already been replaced.
    */
   async accessToken(session: ActiveSession, options: { force?: boolean } = {}): Promise<AccessTokenResult> {
+    // a pair the store has not taken yet is newer than anything the store can show
+    const unstored = this.#unstored.get(session.id);
+    if (unstored && (session.version === unstored.basedOnVersion || session.version === unstored.session.version)) {
+      return this.#bearer(unstored.session);
+    }
     if (!options.force && !this.needsRefresh(session)) return this.#bearer(session);
     let pending = this.#inFlight.get(session.id);
     if (!pending) {
-      pending = this.#refreshExclusive(session.id, session.version).finally(() => this.#inFlight.delete(session.id));
+      pending = this.#refreshExclusive(session.id, session.version)
+        .catch(storeFailure)
+        .finally(() => this.#inFlight.delete(session.id));
       this.#inFlight.set(session.id, pending);
     }
     return pending;
+  }
+
+  /**
+   * Stops renewing locks and waits for background work: late grants settle,
+   * and pairs waiting for the store get their last attempts. A pair still not
+   * stored then is lost with this process (docs/architecture.md, "the one window").
+   */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.all([...this.#background]);
+    for (const [id] of this.#unstored) {
+      this.#options.log?.error?.({ session: shortId(id) }, 'shutting down with a rotated token pair the store never took: this session will need a new sign-in');
+    }
   }
 
   async #refreshExclusive(id: string, basedOnVersion: number): Promise<AccessTokenResult> {
@@ -106,16 +147,17 @@ export class TokenManager {
     const giveUpAt = clock() + idpTimeoutMs + 1_000;
     for (;;) {
       if (await store.acquireRefreshLock(id, this.#owner, this.leaseMs)) {
+        const lock = this.#renewWhileHeld(id);
         let pending: Promise<void> | undefined;
         try {
           const outcome = await this.#refreshLocked(id, basedOnVersion);
           pending = outcome.pending;
           return outcome.result;
         } finally {
-          const release = () => store.releaseRefreshLock(id, this.#owner).catch(() => undefined);
-          // a grant still on its way to or from the IdP keeps the lock until it settles
-          if (pending) void pending.finally(release);
-          else await release();
+          // a grant still on its way to or from the IdP, or a pair still waiting
+          // for the store, keeps the lock until it settles
+          if (pending) this.#track(pending.finally(lock.release));
+          else await lock.release();
         }
       }
       // another request or replica is refreshing this session: wait for what it stores
@@ -132,7 +174,7 @@ export class TokenManager {
     }
   }
 
-  async #refreshLocked(id: string, basedOnVersion: number): Promise<{ result: AccessTokenResult; pending?: Promise<void> }> {
+  async #refreshLocked(id: string, basedOnVersion: number): Promise<Settled> {
     const { store, clock, failureCooldownMs, tombstoneTtlMs, idpTimeoutMs } = this.#options;
     // re-read under the lock: a refresh that finished meanwhile is the answer (the grace window)
     const current = await store.get(id);
@@ -164,22 +206,25 @@ export class TokenManager {
     });
     const first = await Promise.race([grant, timedOut]);
     clearTimeout(timer);
-    if (first !== 'timeout') return { result: await this.#settle(current, set, first) };
+    if (first !== 'timeout') return this.#settle(current, set, first);
 
     // The IdP has not answered in time. It may still have the request and rotate the
     // refresh token: sending the old one again would be reuse, which revokes the grant.
     // So the caller hears IDP_UNAVAILABLE now, and the grant runs on under the lock;
     // whatever it brings back (late tokens, a refusal) is stored when it arrives.
-    await store.recordRefreshFailure(id, { basedOnVersion, code: 'IDP_UNAVAILABLE', at: clock() }, this.leaseMs);
+    await store
+      .recordRefreshFailure(id, { basedOnVersion, code: 'IDP_UNAVAILABLE', at: clock() }, this.#options.grantTimeoutMs)
+      .catch(() => undefined); // waiters time out on their own; this only answers them sooner
     this.#options.log?.warn({ session: shortId(id) }, 'refresh grant slow: answering IDP_UNAVAILABLE, waiting on for the IdP');
-    const pending = grant.then(async (late) => {
-      await this.#settle(current, set, late);
-    });
-    return { result: { type: 'error', error: bffError('IDP_UNAVAILABLE'), ended: false }, pending: pending.catch(() => undefined) };
+    const pending = grant
+      .then((late) => this.#settle(current, set, late))
+      .then((settled) => settled.pending)
+      .catch((err: unknown) => this.#options.log?.warn({ session: shortId(id), err: describe(err) }, 'storing a late refresh outcome failed'));
+    return { result: { type: 'error', error: bffError('IDP_UNAVAILABLE'), ended: false }, pending };
   }
 
   /** Stores what a grant brought back: new tokens by compare-and-set, a refusal by ending the session, an outage by a cooldown. */
-  async #settle(current: ActiveSession, set: TokenSet, outcome: GrantOutcome): Promise<AccessTokenResult> {
+  async #settle(current: ActiveSession, set: TokenSet, outcome: GrantOutcome): Promise<Settled> {
     const { store, clock, cipher, failureCooldownMs, tombstoneTtlMs, log } = this.#options;
     const id = current.id;
     if (!outcome.ok) {
@@ -187,40 +232,109 @@ export class TokenManager {
       const classified = classifyGrantError(err, { now: clock(), refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt });
       log?.warn({ session: shortId(id), outcome: classified.code, cause: describeGrantError(err) }, 'refresh grant failed');
       if (classified.kind === 'refused') {
-        await store.end(id, classified.code, clock(), tombstoneTtlMs);
-        return ended(classified.error);
+        // the IdP refused: the session is over whether or not the store hears it now
+        // (if it does not, the next refresh is refused again and ends it then)
+        await store.end(id, classified.code, clock(), tombstoneTtlMs).catch((endErr: unknown) => {
+          log?.warn({ session: shortId(id), err: describe(endErr) }, 'could not record the end of a refused session');
+        });
+        return { result: ended(classified.error) };
       }
-      await store.recordRefreshFailure(id, { basedOnVersion: current.version, code: classified.code, at: clock() }, failureCooldownMs);
-      return { type: 'error', error: classified.error, ended: false };
+      await store
+        .recordRefreshFailure(id, { basedOnVersion: current.version, code: classified.code, at: clock() }, failureCooldownMs)
+        .catch(() => undefined); // the cooldown is an optimisation, the answer stands without it
+      return { result: { type: 'error', error: classified.error, ended: false } };
     }
 
     const { response } = outcome;
     const next = nextTokenState(cipher, response, clock(), { set, state: current.tokens }, { keepIdToken: this.#options.keepIdToken });
     const updated: ActiveSession = { ...current, tokens: next.state, version: current.version + 1 };
-    const ttl = this.#options.sessionTtlMs(updated, clock());
-    if (await this.#storeWithRetry(id, current.version, updated, ttl)) {
-      log?.info({ session: shortId(id), version: updated.version, rotated: Boolean(response.refresh_token) }, 'tokens refreshed');
-      this.#accessTokens.set(id, { sealed: next.state.sealed, accessToken: next.set.accessToken });
-      return { type: 'bearer', accessToken: next.set.accessToken, session: updated };
+    this.#accessTokens.set(id, { sealed: next.state.sealed, accessToken: next.set.accessToken });
+    const rotated = Boolean(response.refresh_token);
+    try {
+      if (await store.updateTokens(id, current.version, updated.tokens, this.#options.sessionTtlMs(updated, clock()))) {
+        log?.info({ session: shortId(id), version: updated.version, rotated }, 'tokens refreshed');
+        return { result: this.#bearer(updated) };
+      }
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      // Rule 10: the IdP has answered, and (rotating) the refresh token in the store is
+      // dead. Dropping this pair would lose the session, and refreshing again with the
+      // stored token would be reuse. So the pair is held and served here, the lock is
+      // kept, and the write is retried until the store takes it.
+      log?.warn({ session: shortId(id), version: updated.version, rotated }, 'session store unavailable: holding the new token pair until it is stored');
+      const unstored: Unstored = { basedOnVersion: current.version, session: updated };
+      this.#unstored.set(id, unstored);
+      const pending = this.#storeWhenBack(unstored).finally(() => {
+        if (this.#unstored.get(id) === unstored) this.#unstored.delete(id);
+      });
+      return { result: this.#bearer(updated), pending };
     }
-    // The version moved although we held the lock: our lease ran out and another
-    // replica refreshed too. Its pair is the one the store keeps; use it.
-    log?.warn({ session: shortId(id) }, 'refresh lost the compare-and-set; using the stored token pair');
-    const after = await store.get(id);
+    return { result: await this.#afterLostCompareAndSet(id) };
+  }
+
+  /** The version moved although we held the lock: our lease ran out and another replica refreshed too. Its pair is the one the store keeps; use it. */
+  async #afterLostCompareAndSet(id: string): Promise<AccessTokenResult> {
+    this.#options.log?.warn({ session: shortId(id) }, 'refresh lost the compare-and-set; using the stored token pair');
+    const after = await this.#options.store.get(id);
     if (after?.state === 'active') return this.#bearer(after);
     return ended(bffError(after?.state === 'ended' ? after.reason : 'UNAUTHENTICATED'));
   }
 
-  /** The IdP has already rotated the refresh token: losing this write would lose the session, so try a few times. */
-  async #storeWithRetry(id: string, expectedVersion: number, updated: ActiveSession, ttl: number): Promise<boolean> {
+  /**
+   * Retries the compare-and-set of a held pair with backoff for as long as the
+   * store is down, up to the session's own end (or this manager's close).
+   */
+  async #storeWhenBack(unstored: Unstored): Promise<void> {
+    const { store, clock, log, storeRetryMaxMs } = this.#options;
+    const { session } = unstored;
+    const giveUpAt = clock() + this.#options.sessionTtlMs(session, clock());
     for (let attempt = 0; ; attempt += 1) {
+      await sleep(Math.min(storeRetryMaxMs, 50 * 2 ** attempt));
       try {
-        return await this.#options.store.updateTokens(id, expectedVersion, updated.tokens, ttl);
+        const stored = await store.updateTokens(session.id, unstored.basedOnVersion, session.tokens, this.#options.sessionTtlMs(session, clock()));
+        if (stored) log?.info({ session: shortId(session.id), version: session.version, attempts: attempt + 2 }, 'held token pair stored');
+        // false: the session ended meanwhile (sign-out, back-channel logout) or, past a
+        // lost lease, another replica moved it on; either way the store knows better
+        else log?.warn({ session: shortId(session.id) }, 'held token pair not stored: the session moved on meanwhile');
+        return;
       } catch (err) {
-        if (attempt >= 4) throw err;
-        await sleep(50 * 2 ** attempt);
+        if (!(err instanceof StoreUnavailableError)) throw err;
+        if (clock() >= giveUpAt) {
+          log?.error?.({ session: shortId(session.id) }, 'the session ended before the store came back: its held token pair is dropped');
+          return;
+        }
+        if (this.#closing && attempt >= 3) return;
       }
     }
+  }
+
+  /** Renews the refresh lock every quarter lease until released: a live holder never loses it, a dead one's frees within a lease. */
+  #renewWhileHeld(id: string): { release: () => Promise<void> } {
+    const { store, log } = this.#options;
+    const timer = setInterval(() => {
+      store.renewRefreshLock(id, this.#owner, this.leaseMs).then(
+        (held) => {
+          if (!held) log?.warn({ session: shortId(id) }, 'the refresh lock was lost while held (a store outage longer than its lease?)');
+        },
+        () => undefined, // the store is down: the lease covers outages shorter than itself
+      );
+    }, this.leaseMs / 4);
+    timer.unref();
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        clearInterval(timer);
+        await store.releaseRefreshLock(id, this.#owner).catch(() => undefined); // a lock not released frees within its lease
+      },
+    };
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch(() => undefined);
+    this.#background.add(tracked);
+    void tracked.finally(() => this.#background.delete(tracked));
   }
 
   #bearer(session: ActiveSession): AccessTokenResult {
@@ -234,6 +348,28 @@ export class TokenManager {
 }
 
 type GrantOutcome = { ok: true; response: TokenResponse } | { ok: false; error: unknown };
+
+/** A refresh's answer for its callers, and the work that must finish before its lock is released. */
+interface Settled {
+  result: AccessTokenResult;
+  pending?: Promise<void> | undefined;
+}
+
+/** A rotated pair the store has not taken yet: `session` is the record as it will be stored. */
+interface Unstored {
+  basedOnVersion: number;
+  session: ActiveSession;
+}
+
+/** Any store failure on the refresh path answers 503 SESSION_STORE_UNAVAILABLE; nothing is lost. */
+function storeFailure(err: unknown): AccessTokenResult {
+  if (err instanceof StoreUnavailableError) return { type: 'error', error: bffError('SESSION_STORE_UNAVAILABLE', undefined, err), ended: false };
+  throw err;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
 
 function ended(error: BffError): AccessTokenResult {
   return { type: 'error', error, ended: true };

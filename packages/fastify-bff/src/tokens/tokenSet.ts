@@ -19,7 +19,7 @@ export interface TokenResponse {
 export const ASSUMED_ACCESS_TOKEN_LIFETIME = 300;
 
 /**
- * Builds the next token set from a token response (DESIGN.md rule 4): a new
+ * Builds the next token set from a token response (docs/architecture.md, rule 4): a new
  * refresh token replaces the old one; no refresh token in the response (a
  * non-rotating IdP, seed 003) keeps the old one and its known expiry.
  */

@@ -107,6 +107,24 @@ describe.each(stores)('the %s session store', (_kind, create) => {
     await store.releaseRefreshLock(id, 'b');
   });
 
+  it('renews the refresh lock only for its owner, and frees it one lease after the last renewal', async () => {
+    const id = randomBytes(8).toString('hex');
+    // the memory store runs on the injected clock, redis on its own: move both
+    const wait = async (ms: number) => {
+      await new Promise((r) => setTimeout(r, ms));
+      now += ms;
+    };
+    expect(await store.acquireRefreshLock(id, 'a', 200)).toBe(true);
+    expect(await store.renewRefreshLock(id, 'b', 5_000)).toBe(false);
+    expect(await store.renewRefreshLock(id, 'a', 400)).toBe(true);
+    await wait(250);
+    expect(await store.acquireRefreshLock(id, 'b', 5_000)).toBe(false);
+    await wait(250);
+    expect(await store.renewRefreshLock(id, 'a', 400)).toBe(false);
+    expect(await store.acquireRefreshLock(id, 'b', 5_000)).toBe(true);
+    await store.releaseRefreshLock(id, 'b');
+  });
+
   it('remembers a refresh failure for its cooldown', async () => {
     const id = randomBytes(8).toString('hex');
     await store.recordRefreshFailure(id, { basedOnVersion: 3, code: 'IDP_UNAVAILABLE', at: now }, 60_000);

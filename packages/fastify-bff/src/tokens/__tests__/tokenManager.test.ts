@@ -3,7 +3,7 @@ import { ClientError, ResponseBodyError } from 'openid-client';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TokenCipher } from '../../crypto/tokenCipher.js';
 import { MemorySessionStore } from '../../session/memoryStore.js';
-import type { ActiveSession, SessionStore } from '../../session/store.js';
+import { StoreUnavailableError, type ActiveSession, type SessionStore } from '../../session/store.js';
 import { TokenManager, type TokenManagerOptions } from '../tokenManager.js';
 import { nextTokenState, type TokenResponse } from '../tokenSet.js';
 
@@ -63,6 +63,29 @@ function manager(store: SessionStore, grant: TokenManagerOptions['refreshGrant']
     ...extra,
   });
 }
+
+/**
+ * A real memory store that can be switched off: while `down`, every call
+ * rejects as the redis store does when Redis is unreachable. (The soak test
+ * in test/storeOutage.test.ts does this with a real Redis that is stopped.)
+ */
+function switchable(inner: SessionStore) {
+  const state = { down: false, calls: [] as string[] };
+  const store = new Proxy(inner, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        state.calls.push(String(name));
+        if (state.down) return Promise.reject(new StoreUnavailableError('the store is down (test)'));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store, state };
+}
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('TokenManager', () => {
   let store: MemorySessionStore;
@@ -288,6 +311,121 @@ describe('TokenManager', () => {
       expect(await b.accessToken(session)).toMatchObject({ type: 'error', error: { code: 'IDP_UNAVAILABLE' } });
       expect(idp.seen).toEqual(['rt-1']);
       await new Promise((r) => setTimeout(r, 200));
+    });
+  });
+
+  describe('a session store that goes down during a refresh', () => {
+    it('holds the rotated pair, serves it, stores it when the store is back, and never sends the old refresh token again', async () => {
+      const { store: flaky, state } = switchable(store);
+      const idp = fakeIdp([
+        async () => {
+          state.down = true; // the store goes away while the IdP is rotating the token
+          return { access_token: 'at-2', refresh_token: 'rt-2', expires_in: 900 };
+        },
+      ]);
+      const session = await newSession(store);
+      now += 900_000;
+      const tokens = manager(flaky, idp.grant);
+      expect(await tokens.accessToken(session)).toMatchObject({ type: 'bearer', accessToken: 'at-2' });
+      // meanwhile every request for that session on this replica gets the new token, without a grant
+      expect(await tokens.accessToken(session)).toMatchObject({ type: 'bearer', accessToken: 'at-2' });
+      expect(await tokens.accessToken(session, { force: true })).toMatchObject({ type: 'bearer', accessToken: 'at-2' });
+      await tick(400); // several attempts fail while it is down
+      expect(await store.get(session.id)).toMatchObject({ version: 1 });
+      state.down = false;
+      await tick(600);
+      const stored = (await store.get(session.id)) as ActiveSession;
+      expect(stored).toMatchObject({ state: 'active', version: 2 });
+      expect(tokens.open(stored)).toMatchObject({ accessToken: 'at-2', refreshToken: 'rt-2' });
+      expect(idp.seen).toEqual(['rt-1']);
+      // and the lock was released once the pair was stored
+      expect(await store.acquireRefreshLock(session.id, 'someone-else', 1_000)).toBe(true);
+    });
+
+    it('keeps the lock while it holds an unstored pair, so another replica waits instead of sending the old refresh token', async () => {
+      const { store: flaky, state } = switchable(store);
+      const idp = fakeIdp([
+        async () => {
+          state.down = true;
+          return { access_token: 'at-2', refresh_token: 'rt-2', expires_in: 900 };
+        },
+      ]);
+      const session = await newSession(store);
+      now += 900_000;
+      const a = manager(flaky, idp.grant);
+      const b = manager(flaky, idp.grant);
+      await a.accessToken(session);
+      // B, on another replica, sees the store fail: 503, never a grant with rt-1
+      expect(await b.accessToken(session)).toMatchObject({ type: 'error', ended: false, error: { code: 'SESSION_STORE_UNAVAILABLE' } });
+      state.down = false;
+      // B now finds the lock held (or the pair already stored): either way it ends up with at-2
+      const later = await b.accessToken(session);
+      expect(later).toMatchObject({ type: 'bearer', accessToken: 'at-2' });
+      expect(idp.seen).toEqual(['rt-1']);
+    });
+
+    it('answers SESSION_STORE_UNAVAILABLE instead of throwing when the store fails on the refresh path', async () => {
+      const { store: flaky, state } = switchable(store);
+      const idp = fakeIdp();
+      const session = await newSession(store);
+      now += 900_000;
+      state.down = true;
+      const tokens = manager(flaky, idp.grant);
+      expect(await tokens.accessToken(session)).toMatchObject({ type: 'error', ended: false, error: { code: 'SESSION_STORE_UNAVAILABLE', statusCode: 503 } });
+      expect(idp.seen).toEqual([]);
+      // and while waiting on another replica's refresh
+      state.down = false;
+      expect(await store.acquireRefreshLock(session.id, 'other-replica', 60_000)).toBe(true);
+      const waiting = tokens.accessToken(session);
+      await tick(20);
+      state.down = true;
+      expect(await waiting).toMatchObject({ type: 'error', ended: false, error: { code: 'SESSION_STORE_UNAVAILABLE' } });
+      expect(idp.seen).toEqual([]);
+    });
+
+    it('ends the session for the caller when the IdP refuses, even if the store cannot record it', async () => {
+      const { store: flaky, state } = switchable(store);
+      const idp = fakeIdp([
+        () => {
+          state.down = true;
+          throw refused('grant has been revoked');
+        },
+      ]);
+      const session = await newSession(store);
+      now += 900_000;
+      expect(await manager(flaky, idp.grant).accessToken(session)).toMatchObject({ type: 'error', ended: true, error: { code: 'TOKEN_REVOKED' } });
+    });
+  });
+
+  describe('the refresh lock', () => {
+    it('is renewed by its holder while a grant runs longer than its lease', async () => {
+      let release!: () => void;
+      const idp = fakeIdp([() => new Promise<TokenResponse>((resolve) => (release = () => resolve({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 900 })))]);
+      const session = await newSession(store);
+      now += 900_000;
+      // the memory store's lease runs on the injected clock; the renewal on real time
+      const tokens = manager(store, idp.grant, { lockLeaseMs: 80, idpTimeoutMs: 10_000 });
+      const pending = tokens.accessToken(session);
+      for (let i = 0; i < 5; i += 1) {
+        await tick(40);
+        now += 40;
+        expect(await store.acquireRefreshLock(session.id, 'other-replica', 80)).toBe(false);
+      }
+      release();
+      expect(await pending).toMatchObject({ type: 'bearer', accessToken: 'at-2' });
+      expect(idp.seen).toEqual(['rt-1']);
+    });
+
+    it('frees within one lease when its holder stops renewing (a replica that died)', async () => {
+      const session = await newSession(store);
+      // a dead replica: it took the lock and then nothing
+      expect(await store.acquireRefreshLock(session.id, 'dead-replica', 6_000)).toBe(true);
+      now += 900_000 - 6_000;
+      const idp = fakeIdp();
+      const tokens = manager(store, idp.grant);
+      now += 6_000;
+      expect(await tokens.accessToken(session)).toMatchObject({ type: 'bearer', accessToken: 'at-2' });
+      expect(tokens.leaseMs).toBe(6_000);
     });
   });
 });
