@@ -62,7 +62,7 @@ async function startBff(store: 'memory' | 'redis'): Promise<{ app: FastifyInstan
   const browser = new Browser();
   await browser.signIn(url);
   const cookie = `bff.sid=${browser.cookies.get('bff.sid')}`;
-  const id = app.unsignCookie(decodeURIComponent(browser.cookies.get('bff.sid')!)).value!;
+  const id = app.bff.sessions.idFromCookie(decodeURIComponent(browser.cookies.get('bff.sid')!))!;
   const stored = await app.bff.store.get(id);
   if (stored?.state !== 'active') throw new Error('no session');
   return { app, url, cookie, accessToken: app.bff.tokens.open(stored).accessToken };

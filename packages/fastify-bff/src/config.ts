@@ -190,6 +190,7 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
     sessionSecrets: Object.freeze(secrets),
     tokenEncryptionKeys: options.tokenEncryptionKeys,
     sessionStore: options.sessionStore ?? 'memory',
+    refreshCoordinator: options.refreshCoordinator,
     redisUrl: options.redisUrl,
     sessionIdleTimeout: options.sessionIdleTimeout ?? DEFAULTS.sessionIdleTimeout,
     sessionAbsoluteTimeout: options.sessionAbsoluteTimeout ?? DEFAULTS.sessionAbsoluteTimeout,

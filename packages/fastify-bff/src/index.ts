@@ -9,7 +9,12 @@ export { TokenManager, type AccessTokenResult, type TokenManagerOptions } from '
 export { nextTokenState, type TokenResponse } from './tokens/tokenSet.js';
 export { TokenCipher, parseEncryptionKeys } from './crypto/tokenCipher.js';
 export { MemorySessionStore } from './session/memoryStore.js';
-export type { SessionStore, StoredSession, ActiveSession, EndedSession, TokenState, TokenSet, RefreshFailure } from './session/store.js';
+export type { SessionStore, StoredSession, ActiveSession, EndedSession, TokenState, TokenSet } from './session/store.js';
+export { MemoryRefreshCoordinator, type RefreshCoordinator, type RefreshFailure } from './tokens/refreshCoordinator.js';
+export { RedisSessionStore } from './session/redisStore.js';
+export { RedisRefreshCoordinator } from './redis/redisRefreshCoordinator.js';
+export { RedisConnection } from './redis/connection.js';
+export type { GrantContext, GrantResult, GrantFailure } from './tokens/grant.js';
 export { StoreUnavailableError } from './session/store.js';
-export { classifyGrantError, type GrantFailure } from './oidc/classify.js';
+export { classifyGrantError } from './oidc/classify.js';
 export { systemClock, type Clock } from './clock.js';

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { SessionStore } from './session/store.js';
+import type { RefreshCoordinator } from './tokens/refreshCoordinator.js';
 
 export type TokenAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export type TokenRequestEncoding = 'form' | 'json';
@@ -43,6 +44,12 @@ export interface BffOptions {
   /** SESSION_STORE / REDIS_URL: `memory` (default), `redis`, or a store instance. */
   sessionStore?: 'memory' | 'redis' | SessionStore;
   redisUrl?: string | undefined;
+  /**
+   * The refresh lock and last-failure record shared by replicas. Default: the
+   * redis one with `sessionStore: 'redis'`, else in-process (one replica).
+   * Give one with a custom `sessionStore` that several replicas share.
+   */
+  refreshCoordinator?: RefreshCoordinator | undefined;
   /** SESSION_IDLE_TIMEOUT seconds, default 1800. */
   sessionIdleTimeout?: number;
   /** SESSION_ABSOLUTE_TIMEOUT seconds, default 43200 (12 h). */
@@ -77,7 +84,8 @@ export interface BffOptions {
 }
 
 /** Options after defaults: what the plugins read. Frozen. */
-export interface ResolvedBffOptions extends Required<Omit<BffOptions, 'clientSecret' | 'resource' | 'redisUrl' | 'sessionSecret'>> {
+export interface ResolvedBffOptions extends Required<Omit<BffOptions, 'clientSecret' | 'resource' | 'redisUrl' | 'sessionSecret' | 'refreshCoordinator'>> {
+  refreshCoordinator: RefreshCoordinator | undefined;
   clientSecret: string | undefined;
   resource: string | undefined;
   redisUrl: string | undefined;

@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.js';
 import { proxyRoutes } from './routes/proxy.js';
 import type { BffRuntime } from './runtime.js';
 import { createStore } from './session/createStore.js';
+import { registerSessionLayer, sessionCookieName } from './session/sessionLayer.js';
 import { ENDED_GRACE_MS, Sessions } from './session/sessions.js';
 import { TokenManager } from './tokens/tokenManager.js';
 
@@ -30,13 +31,25 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
 
   // 2. build the parts once
   const cipher = new TokenCipher(options.tokenEncryptionKeys);
-  const store = await createStore(options);
-  const sessions = new Sessions(options, store);
+  if (!app.hasDecorator('parseCookie')) await app.register(fastifyCookie);
+  const layer = await registerSessionLayer(app, {
+    secrets: options.sessionSecrets,
+    secureCookies: options.secureCookies,
+    // the cookie outlives every deadline the record enforces: the record decides, and a tombstone can still say why
+    cookieMaxAgeMs: options.sessionAbsoluteTimeout * 1000 + ENDED_GRACE_MS,
+  });
+  const { store, coordinator } = await createStore(options);
+  const sessions = new Sessions(
+    options,
+    store,
+    layer.own && layer.signer ? { cookieName: sessionCookieName(options.secureCookies), signer: layer.signer } : undefined,
+  );
   const oidc = new OidcClient(options);
   const tokens = new TokenManager({
     store,
+    coordinator,
     cipher,
-    refreshGrant: (refreshToken) => oidc.refresh(refreshToken),
+    refreshGrant: (refreshToken, context) => oidc.refresh(refreshToken, context),
     clock: options.clock,
     refreshSkewSeconds: options.refreshSkewSeconds,
     idpTimeoutMs: options.idpTimeoutSeconds * 1000,
@@ -48,14 +61,12 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   });
 
   // 3. decorate
-  const runtime: BffRuntime = { options, store, sessions, tokens, oidc, cipher };
+  const runtime: BffRuntime = { options, store, coordinator, sessions, tokens, oidc, cipher };
   app.decorate('bff', runtime);
-  if (!app.hasDecorator('parseCookie')) {
-    await app.register(fastifyCookie, { secret: [...options.sessionSecrets] });
-  }
   app.addHook('onClose', async () => {
     // late grants settle and held pairs get their last attempts before the store goes
     await tokens.close();
+    await coordinator.close();
     await store.close();
   });
   // warm discovery up, without failing the start when the IdP is not up yet

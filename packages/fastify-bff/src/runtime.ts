@@ -3,12 +3,14 @@ import type { OidcClient } from './oidc/oidcClient.js';
 import type { ResolvedBffOptions } from './options.js';
 import type { Sessions } from './session/sessions.js';
 import type { SessionStore } from './session/store.js';
+import type { RefreshCoordinator } from './tokens/refreshCoordinator.js';
 import type { TokenManager } from './tokens/tokenManager.js';
 
 /** What the plugin decorates the Fastify instance with, as `app.bff`. */
 export interface BffRuntime {
   options: ResolvedBffOptions;
   store: SessionStore;
+  coordinator: RefreshCoordinator;
   sessions: Sessions;
   tokens: TokenManager;
   oidc: OidcClient;

@@ -66,7 +66,7 @@ describe('sign-in end to end against the real dev IdP and demo API', () => {
     await browser.signIn(stack.bffUrl, 'alice');
     const id = browser.cookies.get('bff.sid')!;
     const unsigned = stack.app.parseCookie(`x=${id}`).x!;
-    const sessionId = stack.app.unsignCookie(decodeURIComponent(unsigned)).value!;
+    const sessionId = stack.app.bff.sessions.idFromCookie(decodeURIComponent(unsigned))!;
     const stored = await stack.app.bff.store.get(sessionId);
     if (stored?.state !== 'active') throw new Error('no active session stored');
     const { refreshToken } = stack.app.bff.tokens.open(stored);

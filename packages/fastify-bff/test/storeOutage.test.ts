@@ -94,7 +94,7 @@ describe.runIf(REDIS_URL)('a Redis outage while refresh grants are in flight', (
     const browser = stack.browser();
     await browser.signIn(stack.bffUrl, 'bob');
     const id = sessionIdOf(stack, browser);
-    const { store, tokens, options } = stack.app.bff;
+    const { coordinator, tokens, options } = stack.app.bff;
     const holder = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/lockHolder.ts', import.meta.url)), redis.url, id], {
       env: { ...process.env, BFF_TEST_TOKEN_KEY: options.tokenEncryptionKeys[0]!.toString('base64') },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -104,7 +104,7 @@ describe.runIf(REDIS_URL)('a Redis outage while refresh grants are in flight', (
       holder.once('exit', (code) => reject(new Error(`the lock holder exited with ${code}`)));
     });
     const lockFree = async () => {
-      const taken = await store.acquireRefreshLock(id, 'probe', 1); // a 1 ms lease: gone again at once
+      const taken = await coordinator.acquireRefreshLock(id, 'probe', 1); // a 1 ms lease: gone again at once
       return taken;
     };
     await sleep(200);

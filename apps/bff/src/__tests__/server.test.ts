@@ -72,7 +72,7 @@ describe('the BFF server', () => {
     expect((await browser.api(`${bffUrl}/api/notes`, { method: 'POST', body: { text: 'hello' } })).status).toBe(201);
     expect((await browser.api(`${bffUrl}/auth/refresh`, { method: 'POST' })).status).toBe(200);
     const raw = browser.cookies.get('bff.sid')!;
-    const id = app.unsignCookie(decodeURIComponent(raw)).value!;
+    const id = app.bff.sessions.idFromCookie(decodeURIComponent(raw))!;
     const stored = await app.bff.store.get(id);
     if (stored?.state !== 'active') throw new Error('no session');
     const tokens = app.bff.tokens.open(stored);

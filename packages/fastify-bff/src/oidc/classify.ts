@@ -1,17 +1,7 @@
 import { AuthorizationResponseError, ClientError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
 import type { ErrorCode } from '@bff/shared';
 import { BffError } from '../errors.js';
-
-/** A refused grant ends the session; a transient failure ends nothing. */
-export type GrantFailure =
-  | { kind: 'refused'; code: 'EXPIRED_TOKEN' | 'TOKEN_REVOKED' | 'INVALID_GRANT'; error: BffError }
-  | { kind: 'transient'; code: 'IDP_UNAVAILABLE'; error: BffError };
-
-export interface ClassifyContext {
-  now: number;
-  /** The refresh token's known expiry (epoch ms), if the IdP told us. */
-  refreshTokenExpiresAt?: number | undefined;
-}
+import { unavailable, type GrantContext, type GrantFailure } from '../tokens/grant.js';
 
 const MESSAGES = {
   EXPIRED_TOKEN: 'Your sign-in has expired. Please sign in again.',
@@ -32,7 +22,7 @@ const MESSAGES = {
  *   EXPIRED_TOKEN; the IdP's error_description says expired / revoked ->
  *   that; otherwise INVALID_GRANT (reuse detected, unknown token ...).
  */
-export function classifyGrantError(err: unknown, context: ClassifyContext): GrantFailure {
+export function classifyGrantError(err: unknown, context: GrantContext): GrantFailure {
   const status = httpStatusOf(err);
   if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
     const description = err instanceof ResponseBodyError ? `${err.error} ${err.error_description ?? ''}` : '';
@@ -40,13 +30,9 @@ export function classifyGrantError(err: unknown, context: ClassifyContext): Gran
     if (context.refreshTokenExpiresAt !== undefined && context.refreshTokenExpiresAt <= context.now) code = 'EXPIRED_TOKEN';
     else if (/expired/i.test(description)) code = 'EXPIRED_TOKEN';
     else if (/revoked/i.test(description)) code = 'TOKEN_REVOKED';
-    return { kind: 'refused', code, error: new BffError(code, MESSAGES[code], { cause: err }) };
+    return { type: 'refused', code, error: new BffError(code, MESSAGES[code], { cause: err }), detail: describeGrantError(err) };
   }
-  return {
-    kind: 'transient',
-    code: 'IDP_UNAVAILABLE',
-    error: new BffError('IDP_UNAVAILABLE', MESSAGES.IDP_UNAVAILABLE, { cause: err }),
-  };
+  return unavailable(err, describeGrantError(err));
 }
 
 /** The HTTP status an openid-client error carries, if any. */

@@ -1,4 +1,6 @@
 import * as client from 'openid-client';
+import type { GrantContext, GrantResult } from '../tokens/grant.js';
+import { classifyGrantError } from './classify.js';
 import type { ResolvedBffOptions } from '../options.js';
 
 export interface LoginTransaction {
@@ -70,9 +72,15 @@ export class OidcClient {
     );
   }
 
-  async refresh(refreshToken: string): Promise<TokenResponse> {
-    await this.configuration();
-    return client.refreshTokenGrant(this.#refreshConfiguration!, refreshToken, this.options.resource ? { resource: this.options.resource } : undefined);
+  /** The refresh_token grant, its failures classified here (oidc/classify.ts): the token manager knows no openid-client. */
+  async refresh(refreshToken: string, context: GrantContext): Promise<GrantResult> {
+    try {
+      await this.configuration();
+      const response = await client.refreshTokenGrant(this.#refreshConfiguration!, refreshToken, this.options.resource ? { resource: this.options.resource } : undefined);
+      return { type: 'tokens', response };
+    } catch (err) {
+      return classifyGrantError(err, context);
+    }
   }
 
   /** RFC 7009, when the IdP offers it. Returns false when it does not. */

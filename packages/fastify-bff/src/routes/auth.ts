@@ -3,8 +3,6 @@ import { isSafeReturnTo, type LogoutResult, type RefreshResult, type SessionInfo
 import { BffError, bffError } from '../errors.js';
 import { classifyCallbackError } from '../oidc/classify.js';
 import type { LoginTransaction } from '../oidc/oidcClient.js';
-import { storeUnavailable } from '../session/sessions.js';
-import type { ActiveSession } from '../session/store.js';
 import { nextTokenState } from '../tokens/tokenSet.js';
 import { shortId } from '../tokens/tokenManager.js';
 import { backchannelLogout } from './backchannel.js';
@@ -17,7 +15,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The management endpoints of DESIGN.md (`/auth/*`), apart from the API proxy. */
 export async function authRoutes(app: FastifyInstance): Promise<void> {
-  const { options, sessions, tokens, oidc, cipher, store } = app.bff;
+  const { options, sessions, tokens, oidc, cipher } = app.bff;
   const clock = options.clock;
 
   const limit = (max: number | undefined) =>
@@ -61,27 +59,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       user.email ??= stringClaim(info?.email);
     }
 
-    const now = clock();
-    const { state } = nextTokenState(cipher, response, now, undefined, { keepIdToken: options.logoutIdTokenHint });
-    const session: ActiveSession = {
-      state: 'active',
-      id: sessions.newId(), // a NEW id on every sign-in: no fixation
-      version: 1,
-      user: withoutUndefined(user),
-      sid: stringClaim(claims.sid),
-      createdAt: now,
-      lastSeenAt: now,
-      absoluteExpiresAt: now + options.sessionAbsoluteTimeout * 1000,
-      tokens: state,
-    };
-    const previous = sessions.cookieId(request).id;
-    try {
-      if (previous) await store.destroy(previous);
-      await store.create(session, sessions.ttlMs(session, now));
-    } catch (err) {
-      throw storeUnavailable(err);
-    }
-    sessions.setCookie(reply, session.id, sessions.ttlMs(session, now));
+    const { state } = nextTokenState(cipher, response, clock(), undefined, { keepIdToken: options.logoutIdTokenHint });
+    const session = await sessions.start(request, { user: withoutUndefined(user), sid: stringClaim(claims.sid), tokens: state });
     request.log.info({ session: shortId(session.id), sub: session.user.sub }, 'signed in');
     return reply.redirect(transaction.returnTo, 302);
   });
@@ -110,11 +89,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (result.ended) sessions.clearCookie(reply);
       throw result.error;
     }
-    const fresh = { ...result.session, lastSeenAt: clock() };
-    await store.touch(fresh.id, fresh.lastSeenAt, sessions.ttlMs(fresh, clock())).catch((err: unknown) => {
-      throw storeUnavailable(err);
-    });
-    sessions.setCookie(reply, fresh.id, sessions.ttlMs(fresh, clock()));
+    const fresh = await sessions.extend(result.session, request.log, { force: true });
     return {
       success: true,
       session: { sub: fresh.user.sub, name: fresh.user.name ?? fresh.user.sub, expiresAt: iso(sessions.expiresAt(fresh)) },
@@ -125,7 +100,6 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   // idempotent: without a session it answers the same, with null
   app.post('/logout', async (request, reply): Promise<LogoutResult> => {
     const found = await sessions.lookup(request, reply);
-    sessions.clearCookie(reply);
     if (found.state === 'none') return { endSessionUrl: null };
     const { session } = found;
     const set = tokens.open(session);
@@ -135,9 +109,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         request.log.warn({ session: shortId(session.id), err: { name: (err as Error).name, message: (err as Error).message } }, 'refresh token revocation failed');
       });
     }
-    await store.destroy(session.id).catch((err: unknown) => {
-      throw storeUnavailable(err);
-    });
+    await sessions.end(request, reply, session);
     request.log.info({ session: shortId(session.id), sub: session.user.sub }, 'signed out');
     return { endSessionUrl: await oidc.endSessionUrl(options.logoutIdTokenHint ? set.idToken : undefined) };
   });

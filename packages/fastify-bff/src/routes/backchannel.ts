@@ -1,6 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { bffError } from '../errors.js';
-import { ENDED_GRACE_MS } from '../session/sessions.js';
 import type { BffRuntime } from '../runtime.js';
 
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -44,8 +43,5 @@ export async function backchannelLogout(bff: BffRuntime, logoutToken: string): P
   if (!sid && !sub) throw bffError('BAD_REQUEST', 'The logout token names neither sid nor sub.');
 
   // sid names one IdP session; sub alone means every session of the user
-  const ids = await bff.store.findIds(sid ? { sid } : { sub });
-  const now = bff.options.clock();
-  await Promise.all(ids.map((id) => bff.store.end(id, 'TOKEN_REVOKED', now, ENDED_GRACE_MS)));
-  return ids.length;
+  return bff.sessions.endAll(sid ? { sid } : { sub }, 'TOKEN_REVOKED');
 }

@@ -30,7 +30,7 @@ export async function proxyRoutes(app: FastifyInstance): Promise<void> {
       current = await bearer(current.session, true);
       response = await upstream.send(request, path, current.accessToken, body);
     }
-    await sessions.touch(current.session, reply);
+    await sessions.extend(current.session, request.log);
     return upstream.relay(reply, response);
 
     async function bearer(s: ActiveSession, force: boolean) {

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '@bff/shared';
 import { BoundedCache } from '../boundedCache.js';
 import type { Clock } from '../clock.js';
-import type { ActiveSession, EndedSession, RefreshFailure, SessionStore, StoredSession, TokenState } from './store.js';
+import type { ActiveSession, EndedSession, SessionStore, StoredSession, TokenState } from './store.js';
 
 interface Entry<T> {
   value: T;
@@ -75,8 +75,6 @@ export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, Entry<Compact | EndedSession>>();
   readonly #bySub = new Index();
   readonly #bySid = new Index();
-  readonly #locks = new Map<string, Entry<string>>();
-  readonly #failures = new Map<string, Entry<RefreshFailure>>();
   /**
    * Recently read sessions, decoded: the hot path reads without re-encoding
    * the token bytes. Checked by identity with the kept record, which every
@@ -156,36 +154,6 @@ export class MemorySessionStore implements SessionStore {
     return [...ids];
   }
 
-  async acquireRefreshLock(id: string, owner: string, leaseMs: number): Promise<boolean> {
-    const now = this.options.clock();
-    const held = this.#locks.get(id);
-    // not re-entrant, as SET NX is not: a second refresh from the same process waits like any other
-    if (held && held.expiresAt > now) return false;
-    this.#locks.set(id, { value: owner, expiresAt: now + leaseMs });
-    return true;
-  }
-
-  async renewRefreshLock(id: string, owner: string, leaseMs: number): Promise<boolean> {
-    const now = this.options.clock();
-    const held = this.#locks.get(id);
-    if (!held || held.value !== owner || held.expiresAt <= now) return false;
-    held.expiresAt = now + leaseMs;
-    return true;
-  }
-
-  async releaseRefreshLock(id: string, owner: string): Promise<void> {
-    if (this.#locks.get(id)?.value === owner) this.#locks.delete(id);
-  }
-
-  async recordRefreshFailure(id: string, failure: RefreshFailure, ttlMs: number): Promise<void> {
-    this.#failures.set(id, { value: failure, expiresAt: this.options.clock() + ttlMs });
-  }
-
-  async lastRefreshFailure(id: string): Promise<RefreshFailure | undefined> {
-    const entry = this.#failures.get(id);
-    return entry && entry.expiresAt > this.options.clock() ? entry.value : undefined;
-  }
-
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
@@ -196,15 +164,12 @@ export class MemorySessionStore implements SessionStore {
   sweep(): void {
     const now = this.options.clock();
     for (const [id, entry] of this.#sessions) if (entry.expiresAt <= now) this.#delete(id);
-    for (const [id, entry] of this.#locks) if (entry.expiresAt <= now) this.#locks.delete(id);
-    for (const [id, entry] of this.#failures) if (entry.expiresAt <= now) this.#failures.delete(id);
   }
 
   #delete(id: string): void {
     this.#decoded.delete(id);
     this.#unindex(id);
     this.#sessions.delete(id);
-    this.#failures.delete(id);
   }
 
   #unindex(id: string): void {

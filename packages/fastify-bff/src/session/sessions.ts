@@ -1,45 +1,39 @@
-import { randomBytes } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorCode } from '@bff/shared';
-import { BoundedCache } from '../boundedCache.js';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode, SessionUser } from '@bff/shared';
 import { bffError } from '../errors.js';
 import type { ResolvedBffOptions } from '../options.js';
-import { StoreUnavailableError, type ActiveSession, type SessionStore } from './store.js';
+import type { CachingSigner } from './sessionLayer.js';
+import type { ActiveSession, SessionStore, TokenState } from './store.js';
 
 /** How long an ended session is remembered with its reason. */
 export const ENDED_GRACE_MS = 15 * 60_000;
 
-/** What a request's cookie leads to. */
+/** What a request's session leads to. */
 export type SessionLookup =
   | { state: 'active'; session: ActiveSession }
   | { state: 'none'; reason?: ErrorCode };
 
 /**
- * Sessions as the routes see them: the opaque id in a signed HttpOnly cookie,
- * the record in the store, and the idle and absolute lifetimes. The cookie
- * and the record are given the same remaining lifetime whenever either is
- * written, so they expire together.
+ * Sessions as the routes see them: start at sign-in, look up, extend, end.
+ * @fastify/session owns the cookie and the id (sessionLayer.ts); the record
+ * keyed by that id lives in the SessionStore, with the idle and absolute
+ * deadlines. Routes never touch the store directly; a store failure surfaces
+ * as StoreUnavailableError, which the error handler answers with 503.
  */
 export class Sessions {
-  readonly cookieName: string;
-  readonly loginCookieName: string;
   /** The idle deadline moves at most this often: steady-state requests do not write the store. */
   readonly touchIntervalMs: number;
-  readonly #verified = new BoundedCache<string, string | null>(10_000);
+  /** The short-lived login-transaction cookie (state, nonce, PKCE verifier), sealed, Lax. */
+  readonly loginCookieName: string;
 
   constructor(
     private readonly options: ResolvedBffOptions,
     readonly store: SessionStore,
+    /** The plugin's own @fastify/session: its cookie and signer (absent when the host brought its own). */
+    private readonly own: { cookieName: string; signer: CachingSigner } | undefined,
   ) {
-    // __Host- pins the cookie to this origin (Secure, Path=/, no Domain) whenever https allows it
-    const prefix = options.secureCookies ? '__Host-' : '';
-    this.cookieName = `${prefix}bff.sid`;
-    this.loginCookieName = `${prefix}bff.login`;
     this.touchIntervalMs = Math.min(60_000, (options.sessionIdleTimeout * 1000) / 10);
-  }
-
-  newId(): string {
-    return randomBytes(32).toString('base64url');
+    this.loginCookieName = `${options.secureCookies ? '__Host-' : ''}bff.login`;
   }
 
   /** When the session ends on its own: the earlier of the idle and absolute deadlines. */
@@ -61,52 +55,64 @@ export class Sessions {
   }
 
   /**
-   * How long the store and the cookie keep a session: past its deadline by
-   * a grace period, so a request that arrives just after the end hears
-   * SESSION_EXPIRED rather than a bare UNAUTHENTICATED. Validity itself is
-   * decided by `deadline`, never by this TTL.
+   * How long the store keeps a session: past its deadline by a grace period,
+   * so a request that arrives just after the end hears SESSION_EXPIRED rather
+   * than a bare UNAUTHENTICATED. Validity itself is decided by `deadline`.
    */
   ttlMs(session: ActiveSession, now: number): number {
     return Math.max(1, this.deadline(session) - now + ENDED_GRACE_MS);
   }
 
-  /** The id in the request's cookie, if its signature holds. A forged or tampered cookie reads as no cookie. */
-  cookieId(request: FastifyRequest): { id?: string; present: boolean } {
-    const raw = request.cookies[this.cookieName];
-    if (!raw) return { present: false };
-    // one HMAC per distinct cookie value, not per request
-    let id = this.#verified.get(raw);
-    if (id === undefined) {
-      const unsigned = request.unsignCookie(raw);
-      id = unsigned.valid && unsigned.value ? unsigned.value : null;
-      this.#verified.set(raw, id);
-    }
-    return id ? { id, present: true } : { present: true };
+  /** The session id behind a signed cookie value of the plugin's own session layer (tests and tools). */
+  idFromCookie(value: string): string | undefined {
+    const unsigned = this.own?.signer.unsign(value);
+    return unsigned?.valid && unsigned.value ? unsigned.value : undefined;
   }
 
   /**
-   * Finds the request's session without failing: for /auth/session and
-   * logout. A cookie that leads nowhere is cleared.
+   * Signs a person in: a NEW session id (no fixation; the previous web
+   * session and its record are gone), the record created under it, and the
+   * cookie set by @fastify/session when the reply is sent.
    */
-  async lookup(request: FastifyRequest, reply: FastifyReply): Promise<SessionLookup> {
-    const { id, present } = this.cookieId(request);
-    if (!id) {
-      if (present) this.clearCookie(reply);
-      return { state: 'none', ...(present ? { reason: 'UNAUTHENTICATED' as const } : {}) };
-    }
-    const stored = await this.#get(id);
+  async start(request: FastifyRequest, fields: { user: SessionUser; sid: string | undefined; tokens: TokenState }): Promise<ActiveSession> {
+    const previous = this.#recordId(request);
+    if (previous) await this.store.destroy(previous);
+    await request.session.regenerate();
     const now = this.options.clock();
+    const session: ActiveSession = {
+      state: 'active',
+      id: request.session.sessionId,
+      version: 1,
+      user: fields.user,
+      sid: fields.sid,
+      createdAt: now,
+      lastSeenAt: now,
+      absoluteExpiresAt: now + this.options.sessionAbsoluteTimeout * 1000,
+      tokens: fields.tokens,
+    };
+    await this.store.create(session, this.ttlMs(session, now));
+    // modified: @fastify/session saves it and sets the cookie (and only then)
+    request.session.set('bff', { signedInAt: now });
+    return session;
+  }
+
+  /** Finds the request's session without failing: for /auth/session and logout. A session that leads nowhere is ended here too. */
+  async lookup(request: FastifyRequest, reply: FastifyReply): Promise<SessionLookup> {
+    const id = this.#recordId(request);
+    if (!id) return { state: 'none' };
+    const stored = await (this.store.getForRequest ? this.store.getForRequest(id) : this.store.get(id));
     if (!stored) {
-      this.clearCookie(reply);
+      await this.#forget(request, reply);
       return { state: 'none', reason: 'UNAUTHENTICATED' };
     }
     if (stored.state === 'ended') {
-      this.clearCookie(reply);
+      await this.#forget(request, reply);
       return { state: 'none', reason: stored.reason };
     }
+    const now = this.options.clock();
     if (this.deadline(stored) <= now) {
       await this.store.end(id, 'SESSION_EXPIRED', now, ENDED_GRACE_MS);
-      this.clearCookie(reply);
+      await this.#forget(request, reply);
       return { state: 'none', reason: 'SESSION_EXPIRED' };
     }
     return { state: 'active', session: stored };
@@ -119,42 +125,65 @@ export class Sessions {
     throw bffError(found.reason ?? 'UNAUTHENTICATED');
   }
 
-  /** Moves the idle deadline when it is due (at most once per touchIntervalMs), cookie and record together. */
-  async touch(session: ActiveSession, reply: FastifyReply): Promise<void> {
+  /**
+   * Moves the idle deadline (at most once per touchIntervalMs, or now with
+   * `force`). Never fails the request: a deadline that did not move is
+   * logged, and the session it returns says where the deadline really is.
+   */
+  async extend(session: ActiveSession, log: FastifyBaseLogger, options: { force?: boolean } = {}): Promise<ActiveSession> {
     const now = this.options.clock();
-    if (now - session.lastSeenAt < this.touchIntervalMs) return;
+    if (!options.force && now - session.lastSeenAt < this.touchIntervalMs) return session;
     const touched = { ...session, lastSeenAt: now };
-    await this.store.touch(session.id, now, this.ttlMs(touched, now)).catch((err: unknown) => {
-      // the idle deadline not moving is no reason to fail the user's request
-      reply.log.warn({ err }, 'could not move the session idle deadline');
-    });
-    this.setCookie(reply, session.id, this.ttlMs(touched, now));
-  }
-
-  setCookie(reply: FastifyReply, id: string, ttlMs: number): void {
-    reply.setCookie(this.cookieName, id, {
-      signed: true,
-      httpOnly: true,
-      secure: this.options.secureCookies,
-      sameSite: 'lax',
-      path: '/',
-      maxAge: Math.ceil(ttlMs / 1000),
-    });
-  }
-
-  clearCookie(reply: FastifyReply): void {
-    reply.clearCookie(this.cookieName, { path: '/', httpOnly: true, secure: this.options.secureCookies, sameSite: 'lax' });
-  }
-
-  async #get(id: string) {
     try {
-      return await (this.store.getForRequest ? this.store.getForRequest(id) : this.store.get(id));
+      await this.store.touch(session.id, now, this.ttlMs(touched, now));
+      return touched;
     } catch (err) {
-      throw storeUnavailable(err);
+      log.warn({ err }, 'could not move the session idle deadline');
+      return session;
     }
   }
-}
 
-export function storeUnavailable(err: unknown) {
-  return err instanceof StoreUnavailableError ? bffError('SESSION_STORE_UNAVAILABLE', undefined, err) : err;
+  /**
+   * Ends the request's session: its record is destroyed (sign-out) or replaced
+   * by a tombstone with the reason, and the web session is replaced by a
+   * fresh, empty one, so the browser's cookie leads nowhere.
+   */
+  async end(request: FastifyRequest, reply: FastifyReply, session: ActiveSession, reason?: ErrorCode): Promise<void> {
+    if (reason) await this.store.end(session.id, reason, this.options.clock(), ENDED_GRACE_MS);
+    else await this.store.destroy(session.id);
+    await this.#forget(request, reply);
+  }
+
+  /** Ends every session of a user (`sub`) or of an IdP session (`sid`) with a reason: back-channel logout. */
+  async endAll(by: { sub?: string | undefined; sid?: string | undefined }, reason: ErrorCode): Promise<number> {
+    const ids = await this.store.findIds(by);
+    const now = this.options.clock();
+    await Promise.all(ids.map((id) => this.store.end(id, reason, now, ENDED_GRACE_MS)));
+    return ids.length;
+  }
+
+  /** The record id of the request's web session: only a session the BFF signed in has one. */
+  #recordId(request: FastifyRequest): string | undefined {
+    const web = request.session as FastifyRequest['session'] | null | undefined;
+    return web?.get?.('bff') ? web.sessionId : undefined;
+  }
+
+  /**
+   * The browser forgets a web session whose record is gone. With the
+   * plugin's own layer, the cookie is cleared with the attributes it was set
+   * with (a `__Host-` cookie is only cleared by a Secure Set-Cookie). A host's
+   * @fastify/session replaces the session by a fresh one, its own way.
+   */
+  async #forget(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (this.own) {
+      reply.clearCookie(this.own.cookieName, { path: '/', httpOnly: true, secure: this.options.secureCookies, sameSite: 'lax' });
+      return;
+    }
+    await request.session.regenerate();
+  }
+
+  /** Called after the browser was told about an ended session, so it needs nothing more from the store. */
+  clearCookie(reply: FastifyReply): void {
+    if (this.own) reply.clearCookie(this.own.cookieName, { path: '/', httpOnly: true, secure: this.options.secureCookies, sameSite: 'lax' });
+  }
 }

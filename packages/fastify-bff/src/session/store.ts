@@ -46,17 +46,15 @@ export interface EndedSession {
 
 export type StoredSession = ActiveSession | EndedSession;
 
-/** The outcome of a refresh attempt that did not change the tokens, for waiters on other replicas. */
-export interface RefreshFailure {
-  basedOnVersion: number;
-  code: ErrorCode;
-  at: number;
-}
-
 /**
- * Where sessions live. Both stores (memory, redis) keep the same semantics,
- * so single-flight and compare-and-set hold across replicas with redis.
- * Every method may reject with a StoreUnavailableError.
+ * Where session records live: one per session id, with the user, the
+ * deadlines and the sealed token state. Both built-in stores (memory, redis)
+ * keep the same semantics; `@bff/fastify-bff/testing/contract` runs yours
+ * through the same suite. Every method may reject with a StoreUnavailableError
+ * when the store cannot be reached (answered 503 SESSION_STORE_UNAVAILABLE).
+ *
+ * Locking and refresh coordination are not a store's job: that is the
+ * separate RefreshCoordinator seam (tokens/refreshCoordinator.ts).
  */
 export interface SessionStore {
   readonly kind: string;
@@ -83,13 +81,6 @@ export interface SessionStore {
   destroy(id: string): Promise<void>;
   /** Ids of the active sessions of a user (`sub`) or of an IdP session (`sid`), for back-channel logout. */
   findIds(by: { sub?: string | undefined; sid?: string | undefined }): Promise<string[]>;
-  /** Takes the per-session refresh lock for `leaseMs`; false when someone else holds it. */
-  acquireRefreshLock(id: string, owner: string, leaseMs: number): Promise<boolean>;
-  /** Extends the lock's lease to `leaseMs` from now if `owner` still holds it; false when it does not. */
-  renewRefreshLock(id: string, owner: string, leaseMs: number): Promise<boolean>;
-  releaseRefreshLock(id: string, owner: string): Promise<void>;
-  recordRefreshFailure(id: string, failure: RefreshFailure, ttlMs: number): Promise<void>;
-  lastRefreshFailure(id: string): Promise<RefreshFailure | undefined>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -4,9 +4,10 @@ import { BoundedCache } from '../boundedCache.js';
 import type { Clock } from '../clock.js';
 import type { TokenCipher } from '../crypto/tokenCipher.js';
 import { BffError, bffError } from '../errors.js';
-import { classifyGrantError, describeGrantError } from '../oidc/classify.js';
 import { StoreUnavailableError, type ActiveSession, type SessionStore, type TokenSet } from '../session/store.js';
-import { nextTokenState, type TokenResponse } from './tokenSet.js';
+import { unavailable, type GrantContext, type GrantResult } from './grant.js';
+import type { RefreshCoordinator } from './refreshCoordinator.js';
+import { nextTokenState } from './tokenSet.js';
 
 /** A token lookup never throws for expected outcomes: it answers a closed union (as Duende's does). */
 export type AccessTokenResult =
@@ -15,9 +16,16 @@ export type AccessTokenResult =
 
 export interface TokenManagerOptions {
   store: SessionStore;
+  /** The refresh lock and last failure, shared by every replica that shares the store. */
+  coordinator: RefreshCoordinator;
   cipher: TokenCipher;
-  /** The IdP's refresh_token grant. Injected so the manager is testable without a network. */
-  refreshGrant: (refreshToken: string) => Promise<TokenResponse>;
+  /**
+   * The IdP's refresh_token grant, answering a classified result (tokens, a
+   * refusal with its code, or unavailable). Injected so the manager is
+   * testable without a network, and knows nothing of any OIDC library.
+   * Something it throws counts as unavailable: the session is kept.
+   */
+  refreshGrant: (refreshToken: string, context: GrantContext) => Promise<GrantResult>;
   clock: Clock;
   refreshSkewSeconds: number;
   /** How long a caller waits for a grant before hearing IDP_UNAVAILABLE (IDP_TIMEOUT_SECONDS). */
@@ -142,11 +150,11 @@ export class TokenManager {
   }
 
   async #refreshExclusive(id: string, basedOnVersion: number): Promise<AccessTokenResult> {
-    const { store, clock, pollIntervalMs, idpTimeoutMs } = this.#options;
+    const { store, coordinator, clock, pollIntervalMs, idpTimeoutMs } = this.#options;
     // a caller waits about as long as one IdP call may take, never the whole lease
     const giveUpAt = clock() + idpTimeoutMs + 1_000;
     for (;;) {
-      if (await store.acquireRefreshLock(id, this.#owner, this.leaseMs)) {
+      if (await coordinator.acquireRefreshLock(id, this.#owner, this.leaseMs)) {
         const lock = this.#renewWhileHeld(id);
         let pending: Promise<void> | undefined;
         try {
@@ -166,7 +174,7 @@ export class TokenManager {
       if (!current) return ended(bffError('UNAUTHENTICATED'));
       if (current.state === 'ended') return ended(bffError(current.reason));
       if (current.version !== basedOnVersion) return this.#bearer(current);
-      const failure = await store.lastRefreshFailure(id);
+      const failure = await coordinator.lastRefreshFailure(id);
       if (failure && failure.basedOnVersion === basedOnVersion) {
         return { type: 'error', error: bffError(failure.code), ended: false };
       }
@@ -175,7 +183,7 @@ export class TokenManager {
   }
 
   async #refreshLocked(id: string, basedOnVersion: number): Promise<Settled> {
-    const { store, clock, failureCooldownMs, tombstoneTtlMs, idpTimeoutMs } = this.#options;
+    const { store, coordinator, clock, failureCooldownMs, tombstoneTtlMs, idpTimeoutMs } = this.#options;
     // re-read under the lock: a refresh that finished meanwhile is the answer (the grace window)
     const current = await store.get(id);
     if (!current) return { result: ended(bffError('UNAUTHENTICATED')) };
@@ -183,7 +191,7 @@ export class TokenManager {
     if (current.version !== basedOnVersion) return { result: this.#bearer(current) };
 
     const now = clock();
-    const failure = await store.lastRefreshFailure(id);
+    const failure = await coordinator.lastRefreshFailure(id);
     if (failure && failure.basedOnVersion === current.version && now - failure.at < failureCooldownMs) {
       return { result: { type: 'error', error: bffError(failure.code), ended: false } };
     }
@@ -196,10 +204,8 @@ export class TokenManager {
       return { result: ended(bffError('SESSION_EXPIRED')) };
     }
 
-    const grant: Promise<GrantOutcome> = this.#options.refreshGrant(set.refreshToken).then(
-      (response) => ({ ok: true, response }),
-      (error: unknown) => ({ ok: false, error }),
-    );
+    const context: GrantContext = { now, refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt };
+    const grant: Promise<GrantResult> = this.#options.refreshGrant(set.refreshToken, context).catch((error: unknown) => unavailable(error));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), idpTimeoutMs);
@@ -212,7 +218,7 @@ export class TokenManager {
     // refresh token: sending the old one again would be reuse, which revokes the grant.
     // So the caller hears IDP_UNAVAILABLE now, and the grant runs on under the lock;
     // whatever it brings back (late tokens, a refusal) is stored when it arrives.
-    await store
+    await coordinator
       .recordRefreshFailure(id, { basedOnVersion, code: 'IDP_UNAVAILABLE', at: clock() }, this.#options.grantTimeoutMs)
       .catch(() => undefined); // waiters time out on their own; this only answers them sooner
     this.#options.log?.warn({ session: shortId(id) }, 'refresh grant slow: answering IDP_UNAVAILABLE, waiting on for the IdP');
@@ -224,14 +230,13 @@ export class TokenManager {
   }
 
   /** Stores what a grant brought back: new tokens by compare-and-set, a refusal by ending the session, an outage by a cooldown. */
-  async #settle(current: ActiveSession, set: TokenSet, outcome: GrantOutcome): Promise<Settled> {
-    const { store, clock, cipher, failureCooldownMs, tombstoneTtlMs, log } = this.#options;
+  async #settle(current: ActiveSession, set: TokenSet, outcome: GrantResult): Promise<Settled> {
+    const { store, coordinator, clock, cipher, failureCooldownMs, tombstoneTtlMs, log } = this.#options;
     const id = current.id;
-    if (!outcome.ok) {
-      const err = outcome.error;
-      const classified = classifyGrantError(err, { now: clock(), refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt });
-      log?.warn({ session: shortId(id), outcome: classified.code, cause: describeGrantError(err) }, 'refresh grant failed');
-      if (classified.kind === 'refused') {
+    if (outcome.type !== 'tokens') {
+      const classified = outcome;
+      log?.warn({ session: shortId(id), outcome: classified.code, cause: classified.detail }, 'refresh grant failed');
+      if (classified.type === 'refused') {
         // the IdP refused: the session is over whether or not the store hears it now
         // (if it does not, the next refresh is refused again and ends it then)
         await store.end(id, classified.code, clock(), tombstoneTtlMs).catch((endErr: unknown) => {
@@ -239,7 +244,7 @@ export class TokenManager {
         });
         return { result: ended(classified.error) };
       }
-      await store
+      await coordinator
         .recordRefreshFailure(id, { basedOnVersion: current.version, code: classified.code, at: clock() }, failureCooldownMs)
         .catch(() => undefined); // the cooldown is an optimisation, the answer stands without it
       return { result: { type: 'error', error: classified.error, ended: false } };
@@ -310,9 +315,9 @@ export class TokenManager {
 
   /** Renews the refresh lock every quarter lease until released: a live holder never loses it, a dead one's frees within a lease. */
   #renewWhileHeld(id: string): { release: () => Promise<void> } {
-    const { store, log } = this.#options;
+    const { coordinator, log } = this.#options;
     const timer = setInterval(() => {
-      store.renewRefreshLock(id, this.#owner, this.leaseMs).then(
+      coordinator.renewRefreshLock(id, this.#owner, this.leaseMs).then(
         (held) => {
           if (!held) log?.warn({ session: shortId(id) }, 'the refresh lock was lost while held (a store outage longer than its lease?)');
         },
@@ -326,7 +331,7 @@ export class TokenManager {
         if (released) return;
         released = true;
         clearInterval(timer);
-        await store.releaseRefreshLock(id, this.#owner).catch(() => undefined); // a lock not released frees within its lease
+        await coordinator.releaseRefreshLock(id, this.#owner).catch(() => undefined); // a lock not released frees within its lease
       },
     };
   }
@@ -347,7 +352,6 @@ export class TokenManager {
   }
 }
 
-type GrantOutcome = { ok: true; response: TokenResponse } | { ok: false; error: unknown };
 
 /** A refresh's answer for its callers, and the work that must finish before its lock is released. */
 interface Settled {

@@ -1,4 +1,5 @@
 import { TokenCipher } from '../../src/crypto/tokenCipher.js';
+import { RedisRefreshCoordinator } from '../../src/redis/redisRefreshCoordinator.js';
 import { RedisSessionStore } from '../../src/session/redisStore.js';
 import { TokenManager } from '../../src/tokens/tokenManager.js';
 
@@ -9,11 +10,12 @@ import { TokenManager } from '../../src/tokens/tokenManager.js';
  * argv: redis URL, session id; env BFF_TEST_TOKEN_KEY: the token key (base64).
  */
 const [url, id] = process.argv.slice(2) as [string, string];
-const store = await RedisSessionStore.connect(url, { clock: Date.now });
+const store = await RedisSessionStore.connect(url);
 const session = await store.get(id);
 if (session?.state !== 'active') throw new Error(`lockHolder: session ${id.slice(0, 6)} is ${session?.state ?? 'gone'}`);
 const tokens = new TokenManager({
   store,
+  coordinator: new RedisRefreshCoordinator(store.redis),
   cipher: new TokenCipher([Buffer.from(process.env.BFF_TEST_TOKEN_KEY ?? '', 'base64')]),
   refreshGrant: () => new Promise(() => undefined),
   clock: Date.now,

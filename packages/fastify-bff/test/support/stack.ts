@@ -23,6 +23,8 @@ export interface StackOptions {
   replicas?: number;
   /** put a TCP proxy in front of the IdP (its issuer URL) whose delay the test controls: a slow IdP */
   slowableIdp?: boolean;
+  /** what the host app registers before the BFF plugin (its own @fastify/session, its routes) */
+  host?: (app: FastifyInstance) => Promise<void>;
 }
 
 export interface Stack {
@@ -91,6 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     app.addHook('onRequest', async () => {
       served[i] = (served[i] ?? 0) + 1;
     });
+    await options.host?.(app);
     await app.register(bff, shared);
     await app.listen({ port: ports[i]!, host: '127.0.0.1' });
     return app;
@@ -140,9 +143,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 export function sessionIdOf(stack: Stack, browser: Browser): string {
   const raw = browser.cookies.get('bff.sid');
   if (!raw) throw new Error('the browser has no session cookie');
-  const unsigned = stack.app.unsignCookie(decodeURIComponent(raw));
-  if (!unsigned.valid || !unsigned.value) throw new Error('the session cookie does not verify');
-  return unsigned.value;
+  const id = stack.app.bff.sessions.idFromCookie(decodeURIComponent(raw));
+  if (!id) throw new Error('the session cookie does not verify');
+  return id;
 }
 
 /** The plaintext token set of a browser's session, read the way only the server can. */

@@ -4,6 +4,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { TokenCipher } from '../../crypto/tokenCipher.js';
 import { MemorySessionStore } from '../../session/memoryStore.js';
 import { StoreUnavailableError, type ActiveSession, type SessionStore } from '../../session/store.js';
+import { classifyGrantError } from '../../oidc/classify.js';
+import { MemoryRefreshCoordinator, type RefreshCoordinator } from '../refreshCoordinator.js';
 import { TokenManager, type TokenManagerOptions } from '../tokenManager.js';
 import { nextTokenState, type TokenResponse } from '../tokenSet.js';
 
@@ -50,11 +52,19 @@ async function newSession(store: SessionStore, response: TokenResponse = { acces
   return session;
 }
 
-function manager(store: SessionStore, grant: TokenManagerOptions['refreshGrant'], extra: Partial<TokenManagerOptions> = {}) {
+type Grant = (refreshToken: string) => Promise<TokenResponse>;
+
+/** A manager whose grant classifies the fake IdP's openid-client errors as the real OidcClient does. */
+function manager(store: SessionStore, grant: Grant, extra: Partial<Omit<TokenManagerOptions, 'refreshGrant'>> = {}) {
   return new TokenManager({
     store,
+    coordinator,
     cipher,
-    refreshGrant: grant,
+    refreshGrant: (refreshToken, context) =>
+      grant(refreshToken).then(
+        (response) => ({ type: 'tokens', response }),
+        (err: unknown) => classifyGrantError(err, context),
+      ),
     clock,
     refreshSkewSeconds: 60,
     idpTimeoutMs: 1_000,
@@ -69,9 +79,9 @@ function manager(store: SessionStore, grant: TokenManagerOptions['refreshGrant']
  * rejects as the redis store does when Redis is unreachable. (The soak test
  * in test/storeOutage.test.ts does this with a real Redis that is stopped.)
  */
-function switchable(inner: SessionStore) {
+function switchable(inner: SessionStore, innerCoordinator: RefreshCoordinator) {
   const state = { down: false, calls: [] as string[] };
-  const store = new Proxy(inner, {
+  const wrap = <T extends object>(target: T): T => new Proxy(target, {
     get(target, name, receiver) {
       const value = Reflect.get(target, name, receiver) as unknown;
       if (typeof value !== 'function') return value;
@@ -82,9 +92,10 @@ function switchable(inner: SessionStore) {
       };
     },
   });
-  return { store, state };
+  return { store: wrap(inner), coordinator: wrap(innerCoordinator), state };
 }
 
+let coordinator: RefreshCoordinator;
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('TokenManager', () => {
@@ -92,6 +103,7 @@ describe('TokenManager', () => {
   beforeEach(() => {
     now = 1_700_000_000_000;
     store = new MemorySessionStore({ clock, maxSessions: 1000 });
+    coordinator = new MemoryRefreshCoordinator({ clock });
   });
 
   it('hands out the stored access token while it is outside the skew, without a grant', async () => {
@@ -316,7 +328,7 @@ describe('TokenManager', () => {
 
   describe('a session store that goes down during a refresh', () => {
     it('holds the rotated pair, serves it, stores it when the store is back, and never sends the old refresh token again', async () => {
-      const { store: flaky, state } = switchable(store);
+      const { store: flaky, coordinator: flakyCoordinator, state } = switchable(store, coordinator);
       const idp = fakeIdp([
         async () => {
           state.down = true; // the store goes away while the IdP is rotating the token
@@ -325,7 +337,7 @@ describe('TokenManager', () => {
       ]);
       const session = await newSession(store);
       now += 900_000;
-      const tokens = manager(flaky, idp.grant);
+      const tokens = manager(flaky, idp.grant, { coordinator: flakyCoordinator });
       expect(await tokens.accessToken(session)).toMatchObject({ type: 'bearer', accessToken: 'at-2' });
       // meanwhile every request for that session on this replica gets the new token, without a grant
       expect(await tokens.accessToken(session)).toMatchObject({ type: 'bearer', accessToken: 'at-2' });
@@ -339,11 +351,11 @@ describe('TokenManager', () => {
       expect(tokens.open(stored)).toMatchObject({ accessToken: 'at-2', refreshToken: 'rt-2' });
       expect(idp.seen).toEqual(['rt-1']);
       // and the lock was released once the pair was stored
-      expect(await store.acquireRefreshLock(session.id, 'someone-else', 1_000)).toBe(true);
+      expect(await coordinator.acquireRefreshLock(session.id, 'someone-else', 1_000)).toBe(true);
     });
 
     it('keeps the lock while it holds an unstored pair, so another replica waits instead of sending the old refresh token', async () => {
-      const { store: flaky, state } = switchable(store);
+      const { store: flaky, coordinator: flakyCoordinator, state } = switchable(store, coordinator);
       const idp = fakeIdp([
         async () => {
           state.down = true;
@@ -352,8 +364,8 @@ describe('TokenManager', () => {
       ]);
       const session = await newSession(store);
       now += 900_000;
-      const a = manager(flaky, idp.grant);
-      const b = manager(flaky, idp.grant);
+      const a = manager(flaky, idp.grant, { coordinator: flakyCoordinator });
+      const b = manager(flaky, idp.grant, { coordinator: flakyCoordinator });
       await a.accessToken(session);
       // B, on another replica, sees the store fail: 503, never a grant with rt-1
       expect(await b.accessToken(session)).toMatchObject({ type: 'error', ended: false, error: { code: 'SESSION_STORE_UNAVAILABLE' } });
@@ -365,17 +377,17 @@ describe('TokenManager', () => {
     });
 
     it('answers SESSION_STORE_UNAVAILABLE instead of throwing when the store fails on the refresh path', async () => {
-      const { store: flaky, state } = switchable(store);
+      const { store: flaky, coordinator: flakyCoordinator, state } = switchable(store, coordinator);
       const idp = fakeIdp();
       const session = await newSession(store);
       now += 900_000;
       state.down = true;
-      const tokens = manager(flaky, idp.grant);
+      const tokens = manager(flaky, idp.grant, { coordinator: flakyCoordinator });
       expect(await tokens.accessToken(session)).toMatchObject({ type: 'error', ended: false, error: { code: 'SESSION_STORE_UNAVAILABLE', statusCode: 503 } });
       expect(idp.seen).toEqual([]);
       // and while waiting on another replica's refresh
       state.down = false;
-      expect(await store.acquireRefreshLock(session.id, 'other-replica', 60_000)).toBe(true);
+      expect(await coordinator.acquireRefreshLock(session.id, 'other-replica', 60_000)).toBe(true);
       const waiting = tokens.accessToken(session);
       await tick(20);
       state.down = true;
@@ -384,7 +396,7 @@ describe('TokenManager', () => {
     });
 
     it('ends the session for the caller when the IdP refuses, even if the store cannot record it', async () => {
-      const { store: flaky, state } = switchable(store);
+      const { store: flaky, coordinator: flakyCoordinator, state } = switchable(store, coordinator);
       const idp = fakeIdp([
         () => {
           state.down = true;
@@ -393,7 +405,7 @@ describe('TokenManager', () => {
       ]);
       const session = await newSession(store);
       now += 900_000;
-      expect(await manager(flaky, idp.grant).accessToken(session)).toMatchObject({ type: 'error', ended: true, error: { code: 'TOKEN_REVOKED' } });
+      expect(await manager(flaky, idp.grant, { coordinator: flakyCoordinator }).accessToken(session)).toMatchObject({ type: 'error', ended: true, error: { code: 'TOKEN_REVOKED' } });
     });
   });
 
@@ -409,7 +421,7 @@ describe('TokenManager', () => {
       for (let i = 0; i < 5; i += 1) {
         await tick(40);
         now += 40;
-        expect(await store.acquireRefreshLock(session.id, 'other-replica', 80)).toBe(false);
+        expect(await coordinator.acquireRefreshLock(session.id, 'other-replica', 80)).toBe(false);
       }
       release();
       expect(await pending).toMatchObject({ type: 'bearer', accessToken: 'at-2' });
@@ -419,7 +431,7 @@ describe('TokenManager', () => {
     it('frees within one lease when its holder stops renewing (a replica that died)', async () => {
       const session = await newSession(store);
       // a dead replica: it took the lock and then nothing
-      expect(await store.acquireRefreshLock(session.id, 'dead-replica', 6_000)).toBe(true);
+      expect(await coordinator.acquireRefreshLock(session.id, 'dead-replica', 6_000)).toBe(true);
       now += 900_000 - 6_000;
       const idp = fakeIdp();
       const tokens = manager(store, idp.grant);
