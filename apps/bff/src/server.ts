@@ -34,7 +34,7 @@ export const loggerOptions = {
 /** The BFF server: the plugin, the SPA on the same origin, security headers. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const common = {
-    trustProxy: false,
+    trustProxy: options.config.trustProxy,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     logController: new LogController({ disableRequestLogging: options.requestLogging === false }),

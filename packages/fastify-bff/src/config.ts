@@ -2,9 +2,10 @@ import * as z from 'zod';
 import { systemClock } from './clock.js';
 import { parseEncryptionKeys } from './crypto/tokenCipher.js';
 import { DEFAULTS, type BffOptions, type ResolvedBffOptions } from './options.js';
+import { optionProblems } from './optionsSchema.js';
 
 /**
- * Configuration from the environment (DESIGN.md, "Configuration"). Parsed
+ * Configuration from the environment (README, "Configuration"). Parsed
  * once at startup; a bad value stops the start with ONE message that lists
  * every bad variable by name.
  */
@@ -30,48 +31,37 @@ export const DEV_DEFAULTS = {
 
 const REQUIRED_IN_PRODUCTION = Object.keys(DEV_DEFAULTS) as Array<keyof typeof DEV_DEFAULTS>;
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const seconds = z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be positive');
-
-const envSchema = z.object({
-  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65_535).default(3000),
+// the server's own settings; everything else is a plugin option, checked by optionsSchema.ts
+const serverSchema = z.object({
+  PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65_535, 'must be a port number').default(3000),
   HOST: z.string().default('localhost'),
-  BFF_PUBLIC_URL: httpUrl.transform((u) => u.replace(/\/+$/, '')),
-  OIDC_ISSUER: httpUrl,
-  OIDC_CLIENT_ID: z.string().min(1, 'must not be empty'),
-  OIDC_CLIENT_SECRET: z.string().min(1, 'must not be empty when set').optional(),
-  OIDC_SCOPES: z.string().min(1).default(DEFAULTS.scopes),
-  OIDC_TOKEN_AUTH_METHOD: z.enum(['client_secret_basic', 'client_secret_post', 'none'], { error: 'must be client_secret_basic, client_secret_post or none' }).optional(),
-  OIDC_TOKEN_REQUEST_ENCODING: z.enum(['form', 'json'], { error: 'must be form or json' }).default('form'),
-  OIDC_RESOURCE: z.url({ error: 'must be an absolute URI' }).optional(),
-  OIDC_AUTH_PARAMS: z.string().optional(),
-  API_UPSTREAM: httpUrl.transform((u) => u.replace(/\/+$/, '')),
-  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
-  TOKEN_ENCRYPTION_KEY: z.string().refine(
-    (value) => {
-      const keys = parseEncryptionKeys(value);
-      return keys.length > 0 && keys.every((key) => key.length === 32);
-    },
-    { error: 'must be one or more comma-separated base64 keys of exactly 32 bytes (e.g. `openssl rand -base64 32`)' },
-  ),
-  SESSION_STORE: z.enum(['memory', 'redis'], { error: 'must be memory or redis' }).default('memory'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
-  SESSION_IDLE_TIMEOUT: seconds.default(DEFAULTS.sessionIdleTimeout),
-  SESSION_ABSOLUTE_TIMEOUT: seconds.default(DEFAULTS.sessionAbsoluteTimeout),
-  REFRESH_SKEW_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0, 'must not be negative').default(DEFAULTS.refreshSkewSeconds),
-  IDP_TIMEOUT_SECONDS: seconds.default(DEFAULTS.idpTimeoutSeconds),
-  BFF_DEV_ENDPOINTS: z.enum(['0', '1', 'true', 'false']).optional(),
-  OIDC_LOGOUT_ID_TOKEN_HINT: z.enum(['0', '1', 'true', 'false'], { error: 'must be 0, 1, true or false' }).optional(),
+  // Fastify's trustProxy: whose X-Forwarded-* to believe (true, a hop count, or IPs/CIDRs)
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value): boolean | number | string[] => {
+      if (value === undefined || value === 'false' || value === '0') return false;
+      if (value === 'true') return true;
+      if (/^\d+$/.test(value)) return Number(value);
+      return value.split(',').map((part) => part.trim());
+    }),
 });
 
 export interface ServerConfig {
   port: number;
   host: string;
+  /** Fastify's trustProxy (TRUST_PROXY): false, true, a hop count, or the proxies' IPs/CIDRs. */
+  trustProxy: boolean | number | string[];
   production: boolean;
   bff: BffOptions;
 }
 
-/** Reads DESIGN.md's variables. Throws ConfigError naming every bad or (in production) missing variable. */
+/**
+ * Reads the variables of the configuration table (README). The environment is
+ * turned into plugin options (types only), then checked by the same schema
+ * as options given in code; problems are named by variable. Throws
+ * ConfigError listing every bad or (in production) missing variable.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const production = env.NODE_ENV === 'production';
   const problems: string[] = [];
@@ -86,95 +76,75 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       source[name] = DEV_DEFAULTS[name];
     }
   }
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const missing = new Set(problems.map((problem) => problem.split(':')[0]));
-    for (const issue of parsed.error.issues) {
-      const name = issue.path.join('.');
-      // a variable already reported as missing needs no second line
-      if (!missing.has(name)) problems.push(`${name}: ${issue.message}`);
-    }
-  }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const e = parsed.data;
+  const server = serverSchema.safeParse(source);
+  if (!server.success) for (const issue of server.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
 
-  if (e.SESSION_STORE === 'redis' && !e.REDIS_URL) problems.push('REDIS_URL: is required when SESSION_STORE=redis');
-  if (e.SESSION_ABSOLUTE_TIMEOUT < e.SESSION_IDLE_TIMEOUT) {
-    problems.push('SESSION_ABSOLUTE_TIMEOUT: must not be shorter than SESSION_IDLE_TIMEOUT');
+  const options = optionsFromEnv(source);
+  // a variable already reported as missing needs no second line
+  const missing = new Set(problems.map((problem) => problem.split(':')[0]));
+  for (const problem of optionProblems(options, DEFAULTS, 'env', production)) {
+    if (!missing.has(problem.split(':')[0])) problems.push(problem);
   }
-  const method = e.OIDC_TOKEN_AUTH_METHOD ?? (e.OIDC_CLIENT_SECRET ? 'client_secret_basic' : 'none');
-  if (method !== 'none' && !e.OIDC_CLIENT_SECRET) problems.push(`OIDC_CLIENT_SECRET: is required with OIDC_TOKEN_AUTH_METHOD=${method}`);
-  let authParams: Record<string, string> = {};
-  if (e.OIDC_AUTH_PARAMS) {
-    authParams = Object.fromEntries(new URLSearchParams(e.OIDC_AUTH_PARAMS));
-    const reserved = ['state', 'nonce', 'code_challenge', 'code_challenge_method', 'redirect_uri', 'client_id', 'response_type'];
-    const clash = Object.keys(authParams).filter((key) => reserved.includes(key));
-    if (clash.length > 0) problems.push(`OIDC_AUTH_PARAMS: must not set ${clash.join(', ')} (the BFF sets them)`);
-  }
-  if (production && !e.BFF_PUBLIC_URL.startsWith('https://')) {
-    problems.push('BFF_PUBLIC_URL: must be https when NODE_ENV=production (cookies must be Secure)');
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-
-  return Object.freeze({
-    port: e.PORT,
-    host: e.HOST,
-    production,
-    bff: Object.freeze({
-      publicUrl: e.BFF_PUBLIC_URL,
-      issuer: e.OIDC_ISSUER,
-      clientId: e.OIDC_CLIENT_ID,
-      clientSecret: method === 'none' ? undefined : e.OIDC_CLIENT_SECRET,
-      scopes: e.OIDC_SCOPES,
-      tokenAuthMethod: method,
-      tokenRequestEncoding: e.OIDC_TOKEN_REQUEST_ENCODING,
-      resource: e.OIDC_RESOURCE,
-      authParams,
-      logoutIdTokenHint: e.OIDC_LOGOUT_ID_TOKEN_HINT === '1' || e.OIDC_LOGOUT_ID_TOKEN_HINT === 'true',
-      apiUpstream: e.API_UPSTREAM,
-      sessionSecret: e.SESSION_SECRET.split(',').map((s) => s.trim()),
-      tokenEncryptionKeys: parseEncryptionKeys(e.TOKEN_ENCRYPTION_KEY),
-      sessionStore: e.SESSION_STORE,
-      redisUrl: e.REDIS_URL,
-      sessionIdleTimeout: e.SESSION_IDLE_TIMEOUT,
-      sessionAbsoluteTimeout: e.SESSION_ABSOLUTE_TIMEOUT,
-      refreshSkewSeconds: e.REFRESH_SKEW_SECONDS,
-      idpTimeoutSeconds: e.IDP_TIMEOUT_SECONDS,
-      devEndpoints: !production && (e.BFF_DEV_ENDPOINTS === '1' || e.BFF_DEV_ENDPOINTS === 'true'),
-    }),
-  });
+  if (problems.length > 0 || !server.success) throw new ConfigError(problems);
+  // what the server will run with, defaults filled in, so that it can be logged and inspected
+  const bff: BffOptions = {
+    scopes: DEFAULTS.scopes,
+    tokenRequestEncoding: DEFAULTS.tokenRequestEncoding,
+    sessionStore: 'memory',
+    sessionIdleTimeout: DEFAULTS.sessionIdleTimeout,
+    sessionAbsoluteTimeout: DEFAULTS.sessionAbsoluteTimeout,
+    refreshSkewSeconds: DEFAULTS.refreshSkewSeconds,
+    idpTimeoutSeconds: DEFAULTS.idpTimeoutSeconds,
+    authParams: {},
+    logoutIdTokenHint: false,
+    devEndpoints: false,
+    ...options,
+    tokenAuthMethod: options.tokenAuthMethod ?? (options.clientSecret ? 'client_secret_basic' : 'none'),
+  };
+  return Object.freeze({ port: server.data.PORT, host: server.data.HOST, trustProxy: server.data.TRUST_PROXY, production, bff: Object.freeze(bff) });
 }
 
-/** Checks plugin options (named as options, not env variables) and applies defaults. */
-export function resolveOptions(options: BffOptions): ResolvedBffOptions {
-  const problems: string[] = [];
-  const need = (ok: boolean, message: string) => ok || problems.push(message);
-  const isUrl = (value: unknown) => typeof value === 'string' && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
-  need(isUrl(options.publicUrl), 'publicUrl must be an http(s) URL');
-  need(isUrl(options.issuer), 'issuer must be an http(s) URL');
-  need(typeof options.clientId === 'string' && options.clientId.length > 0, 'clientId must be a non-empty string');
-  need(isUrl(options.apiUpstream), 'apiUpstream must be an http(s) URL');
-  const secrets = typeof options.sessionSecret === 'string' ? [options.sessionSecret] : [...(options.sessionSecret ?? [])];
-  need(secrets.length > 0 && secrets.every((s) => typeof s === 'string' && s.length >= 32), 'sessionSecret must be at least 32 characters');
-  need(
-    Array.isArray(options.tokenEncryptionKeys) && options.tokenEncryptionKeys.length > 0 && options.tokenEncryptionKeys.every((k) => k.length === 32),
-    'tokenEncryptionKeys must be one or more 32-byte keys',
-  );
-  const method = options.tokenAuthMethod ?? (options.clientSecret ? 'client_secret_basic' : 'none');
-  need(method === 'none' || Boolean(options.clientSecret), `clientSecret is required with tokenAuthMethod ${method}`);
-  const positive = (name: keyof BffOptions, value: number | undefined) =>
-    need(value === undefined || (Number.isFinite(value) && value > 0), `${name} must be a positive number`);
-  positive('sessionIdleTimeout', options.sessionIdleTimeout);
-  positive('sessionAbsoluteTimeout', options.sessionAbsoluteTimeout);
-  positive('idpTimeoutSeconds', options.idpTimeoutSeconds);
-  positive('upstreamTimeoutSeconds', options.upstreamTimeoutSeconds);
-  positive('refreshGrantTimeoutSeconds', options.refreshGrantTimeoutSeconds);
-  positive('proxyBodyLimit', options.proxyBodyLimit);
-  need(options.refreshSkewSeconds === undefined || options.refreshSkewSeconds >= 0, 'refreshSkewSeconds must not be negative');
-  need(options.sessionStore !== 'redis' || Boolean(options.redisUrl), 'redisUrl is required with sessionStore redis');
-  need(!(options.devEndpoints && process.env.NODE_ENV === 'production'), 'devEndpoints must not be enabled when NODE_ENV=production');
-  if (problems.length > 0) throw new ConfigError(problems);
+/** The environment as plugin options: strings become numbers, lists, keys and flags; nothing is judged here. */
+function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
+  const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+  const bool = (value: string | undefined): boolean | undefined => {
+    if (value === undefined) return undefined;
+    if (value === '1' || value === 'true') return true;
+    if (value === '0' || value === 'false') return false;
+    return value as unknown as boolean; // the schema says what is wrong with it, by name
+  };
+  const method = e.OIDC_TOKEN_AUTH_METHOD as BffOptions['tokenAuthMethod'];
+  const options: BffOptions = {
+    publicUrl: e.BFF_PUBLIC_URL?.replace(/\/+$/, '') as string,
+    issuer: e.OIDC_ISSUER as string,
+    clientId: e.OIDC_CLIENT_ID as string,
+    clientSecret: method === 'none' ? undefined : e.OIDC_CLIENT_SECRET,
+    scopes: e.OIDC_SCOPES,
+    tokenAuthMethod: method,
+    tokenRequestEncoding: e.OIDC_TOKEN_REQUEST_ENCODING as BffOptions['tokenRequestEncoding'],
+    resource: e.OIDC_RESOURCE,
+    authParams: e.OIDC_AUTH_PARAMS === undefined ? undefined : Object.fromEntries(new URLSearchParams(e.OIDC_AUTH_PARAMS)),
+    logoutIdTokenHint: bool(e.OIDC_LOGOUT_ID_TOKEN_HINT),
+    apiUpstream: e.API_UPSTREAM?.replace(/\/+$/, '') as string,
+    sessionSecret: (e.SESSION_SECRET ?? '').split(',').map((part) => part.trim()),
+    tokenEncryptionKeys: e.TOKEN_ENCRYPTION_KEY === undefined ? [] : parseEncryptionKeys(e.TOKEN_ENCRYPTION_KEY),
+    sessionStore: e.SESSION_STORE as BffOptions['sessionStore'],
+    redisUrl: e.REDIS_URL,
+    sessionIdleTimeout: number(e.SESSION_IDLE_TIMEOUT),
+    sessionAbsoluteTimeout: number(e.SESSION_ABSOLUTE_TIMEOUT),
+    refreshSkewSeconds: number(e.REFRESH_SKEW_SECONDS),
+    idpTimeoutSeconds: number(e.IDP_TIMEOUT_SECONDS),
+    devEndpoints: bool(e.BFF_DEV_ENDPOINTS),
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as unknown as BffOptions;
+}
 
+/** Checks plugin options with the one schema (optionsSchema.ts), names the exact option, and applies defaults. */
+export function resolveOptions(options: BffOptions): ResolvedBffOptions {
+  const problems = optionProblems(options, DEFAULTS, 'options', process.env.NODE_ENV === 'production');
+  if (problems.length > 0) throw new ConfigError(problems);
+  const method = options.tokenAuthMethod ?? (options.clientSecret ? 'client_secret_basic' : 'none');
+  const secrets = typeof options.sessionSecret === 'string' ? [options.sessionSecret] : [...options.sessionSecret];
   return Object.freeze({
     publicUrl: options.publicUrl.replace(/\/+$/, ''),
     issuer: options.issuer,

@@ -58,7 +58,7 @@ describe('without devEndpoints (the default, and always in production)', () => {
             devEndpoints: true,
           })
           .ready(),
-      ).rejects.toThrow(/devEndpoints must not be enabled when NODE_ENV=production/);
+      ).rejects.toThrow(/devEndpoints: must not be enabled when NODE_ENV=production/);
     } finally {
       process.env.NODE_ENV = previous;
     }

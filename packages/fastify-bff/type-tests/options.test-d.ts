@@ -13,6 +13,7 @@ import {
   bff,
   configFromEnv,
   DEFAULTS,
+  MemoryRefreshCoordinator,
   MemorySessionStore,
   TokenCipher,
   TokenManager,
@@ -20,6 +21,7 @@ import {
   type ActiveSession,
   type BffOptions,
   type BffRuntime,
+  type GrantResult,
   type ServerConfig,
   type SessionStore,
   type TokenAuthMethod,
@@ -63,6 +65,7 @@ export function listsEveryOption(): Required<BffOptions> {
     logoutIdTokenHint: false,
     sessionStore: 'redis',
     redisUrl: 'redis://127.0.0.1:6379',
+    refreshCoordinator: new MemoryRefreshCoordinator({ clock: Date.now }),
     sessionIdleTimeout: 1800,
     sessionAbsoluteTimeout: 43_200,
     refreshSkewSeconds: 60,
@@ -142,17 +145,22 @@ export function decoratesTheInstance(app: FastifyInstance): void {
 export async function tokenManagerAnswersAClosedUnion(store: SessionStore, session: ActiveSession): Promise<string | undefined> {
   const cipher = new TokenCipher([Buffer.alloc(32)]);
   const clock = () => Date.now();
+  const coordinator = new MemoryRefreshCoordinator({ clock: Date.now });
   const tokens = new TokenManager({
     store,
+    coordinator,
     cipher,
-    refreshGrant: async (refreshToken: string): Promise<TokenResponse> => ({ access_token: `new-for-${refreshToken.length}`, expires_in: 300 }),
+    refreshGrant: async (refreshToken: string): Promise<GrantResult> => {
+      const response: TokenResponse = { access_token: `new-for-${refreshToken.length}`, expires_in: 300 };
+      return { type: 'tokens', response };
+    },
     clock,
     refreshSkewSeconds: 60,
     idpTimeoutMs: 5_000,
     sessionTtlMs: () => 30 * 60_000,
   });
   // @ts-expect-error refreshGrant is required: the manager calls no IdP of its own
-  new TokenManager({ store, cipher, clock, refreshSkewSeconds: 60, idpTimeoutMs: 5_000, sessionTtlMs: () => 1 });
+  new TokenManager({ store, coordinator, cipher, clock, refreshSkewSeconds: 60, idpTimeoutMs: 5_000, sessionTtlMs: () => 1 });
   // @ts-expect-error force is a boolean
   void tokens.accessToken(session, { force: 'yes' });
 

@@ -121,12 +121,13 @@ describe('the BFF server behind https', () => {
   it('uses __Host- Secure cookies and sends HSTS when the public URL is https', async () => {
     const idp = await startIdp({ port: 0, bffPublicUrl: 'https://app.example.test', apiAudience: 'http://api.test' });
     const app = await buildServer({
-      config: configFromEnv({ BFF_PUBLIC_URL: 'https://app.example.test', OIDC_ISSUER: idp.issuer, SESSION_SECRET, TOKEN_ENCRYPTION_KEY }),
+      // TLS ends at the proxy in front: Fastify believes its X-Forwarded-Proto
+      config: configFromEnv({ BFF_PUBLIC_URL: 'https://app.example.test', OIDC_ISSUER: idp.issuer, SESSION_SECRET, TOKEN_ENCRYPTION_KEY, TRUST_PROXY: '127.0.0.1' }),
       webRoot: fakeWebRoot(),
       logger: false,
     });
     try {
-      const response = await app.inject({ method: 'GET', url: '/auth/login?returnTo=/notes' });
+      const response = await app.inject({ method: 'GET', url: '/auth/login?returnTo=/notes', headers: { 'x-forwarded-proto': 'https' } });
       expect(response.statusCode).toBe(302);
       const cookie = String(response.headers['set-cookie']);
       expect(cookie).toMatch(/^__Host-bff\.login=/);
@@ -137,6 +138,11 @@ describe('the BFF server behind https', () => {
       expect(cookie).not.toMatch(/Domain=/i);
       expect(response.headers['strict-transport-security']).toContain('max-age=');
       expect(new URL(String(response.headers.location)).searchParams.get('redirect_uri')).toBe('https://app.example.test/auth/callback');
+
+      // over plain http (no trusted proxy said https), no Secure session cookie could be set: refused, not a silent loop
+      const plain = await app.inject({ method: 'GET', url: '/auth/login?returnTo=/notes' });
+      expect(plain.statusCode).toBe(500);
+      expect(plain.json()).toEqual({ error: 'Something went wrong on our side.', code: 'INTERNAL' });
     } finally {
       await app.close();
       await idp.close();

@@ -116,6 +116,50 @@ describe('resolveOptions', () => {
         sessionSecret: 'short',
         tokenEncryptionKeys: [Buffer.alloc(16)],
       }),
-    ).toThrow(/issuer must be an http\(s\) URL[\s\S]*sessionSecret must be at least 32 characters[\s\S]*tokenEncryptionKeys must be one or more 32-byte keys/);
+    ).toThrow(/issuer: must be an http\(s\) URL[\s\S]*sessionSecret: must be at least 32 characters[\s\S]*tokenEncryptionKeys: must be one or more keys of exactly 32 bytes/);
   });
 });
+
+describe('one schema for env and options', () => {
+  const valid = {
+    publicUrl: 'http://localhost:3000',
+    issuer: 'http://localhost:4000',
+    clientId: 'app',
+    clientSecret: 'secret',
+    apiUpstream: 'http://localhost:4001',
+    sessionSecret: 'x'.repeat(32),
+    tokenEncryptionKeys: [Buffer.alloc(32, 7)],
+  };
+  function optionProblemsOf(options: Parameters<typeof resolveOptions>[0]): string[] {
+    try {
+      resolveOptions(options);
+    } catch (err) {
+      if (err instanceof ConfigError) return [...err.problems];
+      throw err;
+    }
+    return [];
+  }
+
+  // each rule, once as variables and once as options: the same rule, named the way it was written
+  const cases: Array<[string, NodeJS.ProcessEnv, Record<string, unknown>, string, string]> = [
+    ['absolute shorter than idle', { SESSION_IDLE_TIMEOUT: '600', SESSION_ABSOLUTE_TIMEOUT: '300' }, { sessionIdleTimeout: 600, sessionAbsoluteTimeout: 300 },
+      'SESSION_ABSOLUTE_TIMEOUT: must not be shorter than SESSION_IDLE_TIMEOUT', 'sessionAbsoluteTimeout: must not be shorter than sessionIdleTimeout'],
+    ['absolute shorter than the default idle', { SESSION_ABSOLUTE_TIMEOUT: '60' }, { sessionAbsoluteTimeout: 60 },
+      'SESSION_ABSOLUTE_TIMEOUT: must not be shorter than SESSION_IDLE_TIMEOUT', 'sessionAbsoluteTimeout: must not be shorter than sessionIdleTimeout'],
+    ['redis without a URL', { SESSION_STORE: 'redis' }, { sessionStore: 'redis' }, 'REDIS_URL: is required when SESSION_STORE=redis', 'redisUrl: is required when sessionStore=redis'],
+    ['a short secret', { SESSION_SECRET: 'short' }, { sessionSecret: 'short' }, 'SESSION_SECRET: must be at least 32 characters', 'sessionSecret: must be at least 32 characters'],
+    ['a negative skew', { REFRESH_SKEW_SECONDS: '-1' }, { refreshSkewSeconds: -1 }, 'REFRESH_SKEW_SECONDS: must be a whole number of seconds, 0 or more', 'refreshSkewSeconds: must be a whole number of seconds, 0 or more'],
+    ['a fractional idle timeout', { SESSION_IDLE_TIMEOUT: '1.5' }, { sessionIdleTimeout: 1.5 }, 'SESSION_IDLE_TIMEOUT: must be a positive whole number of seconds', 'sessionIdleTimeout: must be a positive whole number of seconds'],
+    ['a reserved authorization parameter', { OIDC_AUTH_PARAMS: 'nonce=1' }, { authParams: { nonce: '1' } }, 'OIDC_AUTH_PARAMS: must not set nonce (the BFF sets them)', 'authParams: must not set nonce (the BFF sets them)'],
+    ['an unknown store', { SESSION_STORE: 'postgres' }, { sessionStore: 'postgres' }, 'SESSION_STORE: must be memory or redis (or a SessionStore)', 'sessionStore: must be memory or redis (or a SessionStore)'],
+  ];
+  it.each(cases)('applies the rule "%s" to variables and to options alike', (_rule, env, options, envProblem, optionProblem) => {
+    expect(problemsOf(env)).toEqual([envProblem]);
+    expect(optionProblemsOf({ ...valid, ...(options as object) })).toEqual([optionProblem]);
+  });
+
+  it('accepts what configFromEnv built as plugin options, unchanged', () => {
+    expect(() => resolveOptions(configFromEnv(production).bff)).not.toThrow();
+  });
+});
+

@@ -24,6 +24,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { returnTo?: string } }>('/login', limit(options.rateLimit ? options.rateLimit.login : undefined), async (request, reply) => {
     const returnTo = request.query.returnTo ?? '/';
     if (!isSafeReturnTo(returnTo)) throw bffError('BAD_REQUEST', 'returnTo must be a same-origin path such as /notes.');
+    sessions.assertCookieCanBeSet(request);
     const { url, transaction } = await oidc.authorizationUrl(returnTo, clock()).catch((err: unknown) => {
       throw classifyCallbackError(err);
     });
@@ -39,6 +40,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/callback', limit(options.rateLimit ? options.rateLimit.callback : undefined), async (request, reply) => {
+    sessions.assertCookieCanBeSet(request);
     const transaction = readTransaction(request);
     reply.clearCookie(sessions.loginCookieName, { path: '/', httpOnly: true, secure: options.secureCookies, sameSite: 'lax' });
     if (!transaction) {

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode, SessionUser } from '@bff/shared';
-import { bffError } from '../errors.js';
+import { BffError, bffError } from '../errors.js';
 import type { ResolvedBffOptions } from '../options.js';
 import type { CachingSigner } from './sessionLayer.js';
 import type { ActiveSession, SessionStore, TokenState } from './store.js';
@@ -61,6 +61,20 @@ export class Sessions {
    */
   ttlMs(session: ActiveSession, now: number): number {
     return Math.max(1, this.deadline(session) - now + ENDED_GRACE_MS);
+  }
+
+  /**
+   * With an https public URL the session cookie is Secure, and @fastify/session
+   * sets a Secure cookie only on a request that Fastify sees as https. Behind
+   * a TLS-terminating proxy that takes Fastify's `trustProxy` (TRUST_PROXY);
+   * without it every sign-in would end with no cookie. Refused loudly instead.
+   */
+  assertCookieCanBeSet(request: FastifyRequest): void {
+    if (!this.own || !this.options.secureCookies || request.protocol === 'https') return;
+    throw new BffError(
+      'INTERNAL',
+      'The public URL is https, but this request reached the BFF over http, so no Secure session cookie can be set. Behind a TLS-terminating proxy, set Fastify\'s trustProxy (TRUST_PROXY) so that X-Forwarded-Proto is believed.',
+    );
   }
 
   /** The session id behind a signed cookie value of the plugin's own session layer (tests and tools). */

@@ -1,0 +1,125 @@
+import * as z from 'zod';
+import type { BffOptions } from './options.js';
+
+/**
+ * The ONE validation of the plugin's options. `resolveOptions` runs it on
+ * options given in code; `configFromEnv` turns the environment into options
+ * (types only: numbers, lists, flags) and runs the same. So every rule holds
+ * for both, and a problem is reported under the name the user wrote: the
+ * option (`sessionIdleTimeout`) or the variable (`SESSION_IDLE_TIMEOUT`).
+ * Messages may name another option as `{option}`; it is rendered the same way.
+ */
+export const ENV_NAMES = {
+  publicUrl: 'BFF_PUBLIC_URL',
+  issuer: 'OIDC_ISSUER',
+  clientId: 'OIDC_CLIENT_ID',
+  clientSecret: 'OIDC_CLIENT_SECRET',
+  scopes: 'OIDC_SCOPES',
+  tokenAuthMethod: 'OIDC_TOKEN_AUTH_METHOD',
+  tokenRequestEncoding: 'OIDC_TOKEN_REQUEST_ENCODING',
+  resource: 'OIDC_RESOURCE',
+  authParams: 'OIDC_AUTH_PARAMS',
+  logoutIdTokenHint: 'OIDC_LOGOUT_ID_TOKEN_HINT',
+  apiUpstream: 'API_UPSTREAM',
+  sessionSecret: 'SESSION_SECRET',
+  tokenEncryptionKeys: 'TOKEN_ENCRYPTION_KEY',
+  sessionStore: 'SESSION_STORE',
+  redisUrl: 'REDIS_URL',
+  sessionIdleTimeout: 'SESSION_IDLE_TIMEOUT',
+  sessionAbsoluteTimeout: 'SESSION_ABSOLUTE_TIMEOUT',
+  refreshSkewSeconds: 'REFRESH_SKEW_SECONDS',
+  idpTimeoutSeconds: 'IDP_TIMEOUT_SECONDS',
+  devEndpoints: 'BFF_DEV_ENDPOINTS',
+} as const satisfies Partial<Record<keyof BffOptions, string>>;
+
+/** Whether the check runs for NODE_ENV=production: set by optionProblems for its (synchronous) parse. */
+let productionNow = false;
+
+const RESERVED_AUTH_PARAMS = ['state', 'nonce', 'code_challenge', 'code_challenge_method', 'redirect_uri', 'client_id', 'response_type'];
+
+const httpUrl = z.string({ error: 'must be an http(s) URL' }).refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL');
+const seconds = z.number({ error: 'must be a positive whole number of seconds' }).int('must be a positive whole number of seconds').positive('must be a positive whole number of seconds');
+const positive = z.number({ error: 'must be a positive number' }).positive('must be a positive number').finite('must be a positive number');
+const count = z.number({ error: 'must be a positive whole number' }).int('must be a positive whole number').positive('must be a positive whole number');
+const flag = z.boolean({ error: 'must be true or false (0 or 1)' });
+const secret = z.string().min(32, 'must be at least 32 characters');
+const instance = (what: string, method: string) =>
+  z.custom<object>((v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[method] === 'function', `must be ${what}`);
+
+const schema = z
+  .object({
+    publicUrl: httpUrl,
+    issuer: httpUrl,
+    clientId: z.string({ error: 'must not be empty' }).min(1, 'must not be empty'),
+    clientSecret: z.string().min(1, 'must not be empty when set').optional(),
+    scopes: z.string().min(1, 'must not be empty').optional(),
+    tokenAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'none'], { error: 'must be client_secret_basic, client_secret_post or none' }).optional(),
+    tokenRequestEncoding: z.enum(['form', 'json'], { error: 'must be form or json' }).optional(),
+    resource: z.string().refine((v) => URL.canParse(v), 'must be an absolute URI').optional(),
+    authParams: z
+      .record(z.string(), z.string())
+      .refine((params) => !Object.keys(params).some((key) => RESERVED_AUTH_PARAMS.includes(key)), {
+        error: (issue) => `must not set ${Object.keys(issue.input as object).filter((key) => RESERVED_AUTH_PARAMS.includes(key)).join(', ')} (the BFF sets them)`,
+      })
+      .optional(),
+    logoutIdTokenHint: flag.optional(),
+    apiUpstream: httpUrl,
+    sessionSecret: z.union([secret, z.array(secret).min(1, 'must list at least one secret')], { error: 'must be at least 32 characters' }),
+    tokenEncryptionKeys: z
+      .array(z.instanceof(Buffer), { error: 'must be one or more keys of exactly 32 bytes (base64: `openssl rand -base64 32`)' })
+      .min(1, 'must be one or more keys of exactly 32 bytes (base64: `openssl rand -base64 32`)')
+      .refine((keys) => keys.every((key) => key.length === 32), 'must be one or more keys of exactly 32 bytes (base64: `openssl rand -base64 32`)'),
+    sessionStore: z.union([z.enum(['memory', 'redis']), instance('a SessionStore', 'updateTokens')], { error: 'must be memory or redis (or a SessionStore)' }).optional(),
+    redisUrl: z.string().refine((v) => URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol), 'must be a redis:// or rediss:// URL').optional(),
+    refreshCoordinator: instance('a RefreshCoordinator', 'acquireRefreshLock').optional(),
+    sessionIdleTimeout: seconds.optional(),
+    sessionAbsoluteTimeout: seconds.optional(),
+    refreshSkewSeconds: z.number({ error: 'must be a whole number of seconds, 0 or more' }).int('must be a whole number of seconds, 0 or more').min(0, 'must be a whole number of seconds, 0 or more').optional(),
+    idpTimeoutSeconds: positive.optional(),
+    refreshGrantTimeoutSeconds: positive.optional(),
+    upstreamTimeoutSeconds: positive.optional(),
+    proxyBodyLimit: count.optional(),
+    memoryStoreMaxSessions: count.optional(),
+    rateLimit: z.union([z.literal(false), z.object({ login: count, callback: count, refresh: count, timeWindowMs: count.optional() })], { error: 'must be false or { login, callback, refresh }' }).optional(),
+    devEndpoints: flag.optional(),
+    clock: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning epoch milliseconds').optional(),
+  })
+  .superRefine((o, ctx) => {
+    const production = productionNow;
+    const method = o.tokenAuthMethod ?? (o.clientSecret ? 'client_secret_basic' : 'none');
+    if (method !== 'none' && !o.clientSecret) ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: `is required with {tokenAuthMethod}=${method}` });
+    if (o.sessionStore === 'redis' && !o.redisUrl) ctx.addIssue({ code: 'custom', path: ['redisUrl'], message: 'is required when {sessionStore}=redis' });
+    if (o.sessionAbsoluteTimeout !== undefined && o.sessionIdleTimeout !== undefined && o.sessionAbsoluteTimeout < o.sessionIdleTimeout) {
+      ctx.addIssue({ code: 'custom', path: ['sessionAbsoluteTimeout'], message: 'must not be shorter than {sessionIdleTimeout}' });
+    }
+    if (production && !o.publicUrl.startsWith('https://')) {
+      ctx.addIssue({ code: 'custom', path: ['publicUrl'], message: 'must be https when NODE_ENV=production (cookies must be Secure)' });
+    }
+    if (production && o.devEndpoints) ctx.addIssue({ code: 'custom', path: ['devEndpoints'], message: 'must not be enabled when NODE_ENV=production' });
+  });
+
+/**
+ * Every problem with the options, each as `name: message`, names in the
+ * caller's language: option names, or with `env` the variable names.
+ * Fields the caller did not set are checked against their defaults too.
+ */
+export function optionProblems(options: BffOptions, defaults: Partial<BffOptions>, naming: 'options' | 'env', production: boolean): string[] {
+  const withDefaults = { ...defaults, ...stripUndefined(options) };
+  productionNow = production;
+  const parsed = schema.safeParse(withDefaults);
+  if (parsed.success) return [];
+  const nameOf = (option: string) => (naming === 'env' ? ((ENV_NAMES as Record<string, string>)[option] ?? option) : option);
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const issue of parsed.error.issues) {
+    const option = String(issue.path[0] ?? '');
+    if (seen.has(option)) continue; // one problem per name is enough to fix it
+    seen.add(option);
+    problems.push(`${nameOf(option)}: ${issue.message.replace(/\{(\w+)\}/g, (_, other: string) => nameOf(other))}`);
+  }
+  return problems;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
