@@ -1,43 +1,12 @@
+import { LRUCache } from 'lru-cache';
 import type { ErrorCode } from '@bff/shared';
-import { BoundedCache } from '../boundedCache.js';
 import type { Clock } from '../clock.js';
 import type { ActiveSession, EndedSession, SessionStore, StoredSession, TokenState } from './store.js';
 
-interface Entry<T> {
-  value: T;
+interface Entry {
+  value: ActiveSession | EndedSession;
+  /** Epoch ms on the injected clock (tests move it), not lru-cache's own timer. */
   expiresAt: number;
-}
-
-/**
- * An active session as kept in memory: the sealed tokens (`v2.<kid>.<iv>.<body>`)
- * as `v2.<kid>.` plus the IV and body as one latin1 string (one byte per
- * byte), about a quarter smaller than the base64 text, which is most of a
- * session's weight. V8 details that matter here: a slice of 13+ characters
- * keeps its whole parent string alive; a small Buffer costs two heap objects
- * and a malloc'd backing store (or pins an 8 KiB pool slab); a one-byte
- * string costs a 16-byte header.
- */
-interface Compact extends Omit<ActiveSession, 'tokens'> {
-  tokens: Omit<TokenState, 'sealed'> & { sealedHead: string; sealedBytes: string };
-}
-
-const IV_BYTES = 12;
-
-function toCompact(session: ActiveSession): Compact {
-  const { sealed, ...rest } = session.tokens;
-  const [version, kid, iv, body] = sealed.split('.');
-  const ivBytes = Buffer.from(iv ?? '', 'base64url');
-  const bodyBytes = Buffer.from(body ?? '', 'base64url');
-  if (ivBytes.length !== IV_BYTES || !version || !kid) return { ...session, tokens: { ...rest, sealedHead: sealed, sealedBytes: '' } };
-  return { ...session, tokens: { ...rest, sealedHead: `${version}.${kid}.`, sealedBytes: Buffer.concat([ivBytes, bodyBytes]).toString('latin1') } };
-}
-
-function fromCompact(kept: Compact): ActiveSession {
-  const { sealedHead, sealedBytes, ...rest } = kept.tokens;
-  if (sealedBytes.length === 0) return { ...kept, tokens: { ...rest, sealed: sealedHead } };
-  const bytes = Buffer.from(sealedBytes, 'latin1');
-  const sealed = `${sealedHead}${bytes.subarray(0, IV_BYTES).toString('base64url')}.${bytes.subarray(IV_BYTES).toString('base64url')}`;
-  return { ...kept, tokens: { ...rest, sealed } };
 }
 
 /** Most users and IdP sessions have one BFF session: keep the id itself, a Set only for more. */
@@ -68,24 +37,23 @@ class Index {
 
 /**
  * The zero-install default store: one process, bounded, swept. Not for
- * several replicas or restarts: use the redis store there.
+ * several replicas or restarts: use the redis store there. Records are kept
+ * as given (the sealed tokens are opaque here) in an LRU of at most
+ * `maxSessions`: past that, the least recently used session is forgotten.
  */
 export class MemorySessionStore implements SessionStore {
   readonly kind = 'memory';
-  readonly #sessions = new Map<string, Entry<Compact | EndedSession>>();
+  readonly #sessions: LRUCache<string, Entry>;
   readonly #bySub = new Index();
   readonly #bySid = new Index();
-  /**
-   * Recently read sessions, decoded: the hot path reads without re-encoding
-   * the token bytes. Checked by identity with the kept record, which every
-   * write replaces, so nothing here is ever stale. Idle sessions stay compact.
-   */
-  readonly #decoded = new BoundedCache<string, { from: Compact; session: ActiveSession }>(1_000);
   readonly #sweeper: NodeJS.Timeout;
 
-  constructor(
-    private readonly options: { clock: Clock; maxSessions: number; sweepIntervalMs?: number },
-  ) {
+  constructor(private readonly options: { clock: Clock; maxSessions: number; sweepIntervalMs?: number }) {
+    this.#sessions = new LRUCache<string, Entry>({
+      max: options.maxSessions,
+      // whatever removes a session (eviction, expiry, delete, replacement) removes it from the indexes
+      dispose: (entry, id) => this.#unindex(id, entry.value),
+    });
     this.#sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 60_000);
     this.#sweeper.unref();
   }
@@ -95,56 +63,38 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async get(id: string): Promise<StoredSession | undefined> {
-    const entry = this.#sessions.get(id);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.options.clock()) {
-      this.#delete(id);
-      return undefined;
-    }
-    const kept = entry.value;
-    if (kept.state !== 'active') return kept;
-    const decoded = this.#decoded.get(id);
-    if (decoded?.from === kept) return decoded.session;
-    const session = fromCompact(kept);
-    this.#decoded.set(id, { from: kept, session });
-    return session;
+    return this.#live(id)?.value;
   }
 
   async create(session: ActiveSession, ttlMs: number): Promise<void> {
-    // bounded: evict the oldest sessions (Map keeps insertion order)
-    while (this.#sessions.size >= this.options.maxSessions) {
-      const oldest = this.#sessions.keys().next();
-      if (oldest.done) break;
-      this.#delete(oldest.value);
-    }
-    this.#sessions.set(session.id, { value: toCompact(session), expiresAt: this.options.clock() + ttlMs });
+    this.#sessions.set(session.id, { value: session, expiresAt: this.options.clock() + ttlMs });
     this.#bySub.add(session.user.sub, session.id);
     if (session.sid) this.#bySid.add(session.sid, session.id);
   }
 
   async updateTokens(id: string, expectedVersion: number, tokens: TokenState, ttlMs: number): Promise<boolean> {
-    const entry = this.#sessions.get(id);
-    if (!entry || entry.value.state !== 'active' || entry.value.version !== expectedVersion) return false;
-    entry.value = toCompact({ ...fromCompact(entry.value), tokens, version: expectedVersion + 1 });
+    const entry = this.#live(id);
+    if (entry?.value.state !== 'active' || entry.value.version !== expectedVersion) return false;
+    // in place: the indexes stay as they are
+    entry.value = { ...entry.value, tokens, version: expectedVersion + 1 };
     entry.expiresAt = this.options.clock() + ttlMs;
     return true;
   }
 
   async touch(id: string, lastSeenAt: number, ttlMs: number): Promise<void> {
-    const entry = this.#sessions.get(id);
-    if (!entry || entry.value.state !== 'active') return;
+    const entry = this.#live(id);
+    if (entry?.value.state !== 'active') return;
     entry.value = { ...entry.value, lastSeenAt };
     entry.expiresAt = this.options.clock() + ttlMs;
   }
 
   async end(id: string, reason: ErrorCode, at: number, tombstoneTtlMs: number): Promise<void> {
-    if (!this.#sessions.has(id)) return;
-    this.#unindex(id);
+    if (!this.#live(id)) return;
     this.#sessions.set(id, { value: { state: 'ended', id, reason, endedAt: at }, expiresAt: this.options.clock() + tombstoneTtlMs });
   }
 
   async destroy(id: string): Promise<void> {
-    this.#delete(id);
+    this.#sessions.delete(id);
   }
 
   async findIds(by: { sub?: string | undefined; sid?: string | undefined }): Promise<string[]> {
@@ -163,18 +113,21 @@ export class MemorySessionStore implements SessionStore {
   /** Drops everything past its expiry. Runs on a timer; public for tests. */
   sweep(): void {
     const now = this.options.clock();
-    for (const [id, entry] of this.#sessions) if (entry.expiresAt <= now) this.#delete(id);
+    for (const [id, entry] of this.#sessions.entries()) if (entry.expiresAt <= now) this.#sessions.delete(id);
   }
 
-  #delete(id: string): void {
-    this.#decoded.delete(id);
-    this.#unindex(id);
-    this.#sessions.delete(id);
+  /** The entry, if it has not expired (an expired one is dropped on the way). */
+  #live(id: string): Entry | undefined {
+    const entry = this.#sessions.get(id);
+    if (entry && entry.expiresAt <= this.options.clock()) {
+      this.#sessions.delete(id);
+      return undefined;
+    }
+    return entry;
   }
 
-  #unindex(id: string): void {
-    const value = this.#sessions.get(id)?.value;
-    if (value?.state !== 'active') return;
+  #unindex(id: string, value: ActiveSession | EndedSession): void {
+    if (value.state !== 'active') return;
     this.#bySub.remove(value.user.sub, id);
     if (value.sid) this.#bySid.remove(value.sid, id);
   }

@@ -1,7 +1,7 @@
 import fastifySession from '@fastify/session';
 import { Signer } from '@fastify/cookie';
 import type { FastifyInstance, Session } from 'fastify';
-import { BoundedCache } from '../boundedCache.js';
+import { LRUCache } from 'lru-cache';
 
 declare module 'fastify' {
   interface Session {
@@ -79,8 +79,8 @@ class RecordBackedStore implements fastifySession.SessionStore {
  */
 export class CachingSigner {
   readonly #signer: Signer;
-  readonly #signed = new BoundedCache<string, string>(10_000);
-  readonly #unsigned = new BoundedCache<string, { valid: boolean; renew: boolean; value: string | null }>(10_000);
+  readonly #signed = new LRUCache<string, string>({ max: 10_000 });
+  readonly #unsigned = new LRUCache<string, { valid: boolean; renew: boolean; value: string | null }>({ max: 10_000 });
 
   constructor(secrets: readonly string[]) {
     this.#signer = new Signer([...secrets], 'sha256');

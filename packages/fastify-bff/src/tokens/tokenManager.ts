@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BoundedCache } from '../boundedCache.js';
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 import type { TokenCipher } from '../crypto/tokenCipher.js';
 import { BffError, bffError } from '../errors.js';
@@ -78,7 +78,7 @@ export class TokenManager {
   readonly #background = new Set<Promise<void>>();
   #closing = false;
   /** The decrypted access token per session, valid while the sealed token state is the same: one AES-GCM open per token, not per request. Never the refresh token. */
-  readonly #accessTokens = new BoundedCache<string, { sealed: string; accessToken: string }>(10_000);
+  readonly #accessTokens = new LRUCache<string, { sealed: string; accessToken: string }>({ max: 10_000 });
   readonly #owner = randomUUID();
   readonly #options: Required<Omit<TokenManagerOptions, 'log'>> & Pick<TokenManagerOptions, 'log'>;
 
