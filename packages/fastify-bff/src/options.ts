@@ -7,7 +7,7 @@ export type TokenRequestEncoding = 'form' | 'json';
 
 /**
  * Options of the `bff` plugin. Every field mirrors an environment variable of
- * DESIGN.md (named in its comment); `configFromEnv` builds this object.
+ * the configuration table of the README (named in its comment); `configFromEnv` builds this object.
  */
 export interface BffOptions {
   /** BFF_PUBLIC_URL: the origin the browser sees, e.g. https://app.example.com. https turns on Secure + __Host- cookies. */

@@ -1,6 +1,6 @@
 /**
  * The closed union of error codes the BFF answers with, each with its HTTP
- * status (DESIGN.md, "HTTP contract of the BFF"). The SPA switches on `code`,
+ * status (README, "HTTP contract"). The SPA switches on `code`,
  * never on the human sentence in `error`.
  */
 export const ERROR_STATUS = {

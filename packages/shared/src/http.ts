@@ -2,7 +2,7 @@
 export const CSRF_HEADER = 'x-csrf';
 export const CSRF_VALUE = '1';
 
-/** The BFF's own routes (DESIGN.md). */
+/** The BFF's own routes (README, "HTTP contract"). */
 export const ROUTES = {
   login: '/auth/login',
   callback: '/auth/callback',

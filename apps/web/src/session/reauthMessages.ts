@@ -5,7 +5,7 @@ export interface ReauthMessage {
   detail: string;
 }
 
-/** What the person reads when the session is over, by the BFF's code (DESIGN.md, error table). */
+/** What the person reads when the session is over, by the BFF's code (README, error table). */
 export const REAUTH_MESSAGES: Record<ReauthCode, ReauthMessage> = {
   SESSION_EXPIRED: {
     title: 'Your session has ended',

@@ -13,7 +13,7 @@ const LOGIN_TRANSACTION_SECONDS = 600;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The management endpoints of DESIGN.md (`/auth/*`), apart from the API proxy. */
+/** The management endpoints (`/auth/*`, README "HTTP contract"), apart from the API proxy. */
 export async function authRoutes(app: FastifyInstance): Promise<void> {
   const { options, sessions, tokens, oidc, cipher } = app.bff;
   const clock = options.clock;
@@ -46,7 +46,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     if (!transaction) {
       throw bffError('BAD_REQUEST', 'This sign-in is unknown or too old (no matching login state in this browser). Please sign in again.');
     }
-    // build the URL the IdP redirected to from the PUBLIC URL, not the internal one (PITFALLS)
+    // build the URL the IdP redirected to from the PUBLIC URL, not the internal one: behind a proxy they differ
     const callbackUrl = new URL(request.url, options.publicUrl);
     const response = await oidc.exchangeCode(callbackUrl, transaction).catch((err: unknown) => {
       throw classifyCallbackError(err);

@@ -4,7 +4,7 @@ import { Upstream } from './upstream.js';
 
 /**
  * `/api/*` -> API_UPSTREAM with the prefix removed, the access token added and
- * the browser's cookies stripped (DESIGN.md). Request bodies are buffered (up
+ * the browser's cookies stripped (README, "HTTP contract"). Request bodies are buffered (up
  * to proxyBodyLimit) so that the one replay after an upstream 401 can resend
  * them; responses stream.
  */

@@ -3,7 +3,7 @@ import { ERROR_CODES, ERROR_STATUS, isErrorBody, isReauthCode, isSafeReturnTo, R
 import { errorBodySchema, refreshResultSchema, sessionInfoSchema } from '../schemas.js';
 
 describe('error codes', () => {
-  it('lists every code of DESIGN.md with its status', () => {
+  it('lists every code of the README error table with its status', () => {
     expect(ERROR_STATUS).toMatchObject({
       UNAUTHENTICATED: 401,
       SESSION_EXPIRED: 401,
