@@ -35,14 +35,13 @@ const REQUIRED_IN_PRODUCTION = Object.keys(DEV_DEFAULTS) as Array<keyof typeof D
 const serverSchema = z.object({
   PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65_535, 'must be a port number').default(3000),
   HOST: z.string().default('localhost'),
-  // Fastify's trustProxy: whose X-Forwarded-* to believe (true, a hop count, or IPs/CIDRs)
+  // Fastify's trustProxy: whose X-Forwarded-* to believe (true: any; or the proxies' IPs/CIDRs)
   TRUST_PROXY: z
     .string()
     .optional()
-    .transform((value): boolean | number | string[] => {
+    .transform((value): boolean | string[] => {
       if (value === undefined || value === 'false' || value === '0') return false;
-      if (value === 'true') return true;
-      if (/^\d+$/.test(value)) return Number(value);
+      if (value === 'true' || value === '1') return true;
       return value.split(',').map((part) => part.trim());
     }),
 });
@@ -50,8 +49,8 @@ const serverSchema = z.object({
 export interface ServerConfig {
   port: number;
   host: string;
-  /** Fastify's trustProxy (TRUST_PROXY): false, true, a hop count, or the proxies' IPs/CIDRs. */
-  trustProxy: boolean | number | string[];
+  /** Fastify's trustProxy (TRUST_PROXY): false, true, or the proxies' IPs/CIDRs. */
+  trustProxy: boolean | string[];
   production: boolean;
   bff: BffOptions;
 }
@@ -135,6 +134,7 @@ function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
     refreshSkewSeconds: number(e.REFRESH_SKEW_SECONDS),
     idpTimeoutSeconds: number(e.IDP_TIMEOUT_SECONDS),
     devEndpoints: bool(e.BFF_DEV_ENDPOINTS),
+    metrics: e.METRICS_PORT === undefined ? undefined : { port: Number(e.METRICS_PORT) },
   };
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as unknown as BffOptions;
 }
@@ -171,6 +171,8 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
     proxyBodyLimit: options.proxyBodyLimit ?? DEFAULTS.proxyBodyLimit,
     memoryStoreMaxSessions: options.memoryStoreMaxSessions ?? DEFAULTS.memoryStoreMaxSessions,
     devEndpoints: options.devEndpoints ?? false,
+    metrics: !options.metrics ? false : 'port' in options.metrics ? { port: options.metrics.port, host: options.metrics.host ?? '127.0.0.1' } : options.metrics,
+    hooks: options.hooks ?? {},
     rateLimit: options.rateLimit === false ? false : { ...DEFAULTS.rateLimit, ...options.rateLimit },
     clock: options.clock ?? systemClock,
     secureCookies: options.publicUrl.startsWith('https://'),

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { BffError, bffError } from './errors.js';
+import type { EventSink } from './observability/events.js';
 import { StoreUnavailableError } from './session/store.js';
 
 /** Fastify's own error codes, translated to ours. */
@@ -38,9 +39,13 @@ export function toBffError(error: unknown): BffError {
  */
 export function handleError(
   render?: (error: BffError, request: FastifyRequest, reply: FastifyReply) => boolean,
+  events?: EventSink,
 ) {
   return function bffErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
     const bff = toBffError(error);
+    const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
+    if (bff.code === 'CSRF_REQUIRED') events?.({ type: 'csrf.refused', method: request.method, route });
+    if (bff.code === 'RATE_LIMITED') events?.({ type: 'rateLimited', route });
     if (bff.statusCode >= 500) {
       request.log.error({ err: bff.cause ?? bff, code: bff.code }, bff.message);
     } else {

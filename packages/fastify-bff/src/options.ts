@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { SessionStore } from './session/store.js';
+import type { BffHooks } from './observability/hooks.js';
 import type { RefreshCoordinator } from './tokens/refreshCoordinator.js';
 
 export type TokenAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -77,6 +78,14 @@ export interface BffOptions {
    * per replica. Default { login: 30, callback: 30, refresh: 60 }.
    */
   rateLimit?: { login: number; callback: number; refresh: number; timeWindowMs?: number } | false;
+  /**
+   * METRICS_PORT: Prometheus text at `/metrics`. Off by default. `{ port }`
+   * serves it on a listener of its own (host default 127.0.0.1);
+   * `{ bearerToken }` serves it on this app, only to `Authorization: Bearer <token>`.
+   */
+  metrics?: { port: number; host?: string } | { bearerToken: string } | false;
+  /** Integrators' hooks: onSignIn (map claims, or refuse), onSessionEnd, onTokensRefreshed. */
+  hooks?: BffHooks;
   /** Whether dev-only test routes (`/auth/__test/*`) exist. Default false. */
   devEndpoints?: boolean;
   /** Injected clock (tests). */
@@ -84,8 +93,9 @@ export interface BffOptions {
 }
 
 /** Options after defaults: what the plugins read. Frozen. */
-export interface ResolvedBffOptions extends Required<Omit<BffOptions, 'clientSecret' | 'resource' | 'redisUrl' | 'sessionSecret' | 'refreshCoordinator'>> {
+export interface ResolvedBffOptions extends Required<Omit<BffOptions, 'clientSecret' | 'resource' | 'redisUrl' | 'sessionSecret' | 'refreshCoordinator' | 'metrics'>> {
   refreshCoordinator: RefreshCoordinator | undefined;
+  metrics: { port: number; host: string } | { bearerToken: string } | false;
   clientSecret: string | undefined;
   resource: string | undefined;
   redisUrl: string | undefined;

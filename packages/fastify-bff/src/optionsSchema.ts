@@ -30,6 +30,7 @@ export const ENV_NAMES = {
   refreshSkewSeconds: 'REFRESH_SKEW_SECONDS',
   idpTimeoutSeconds: 'IDP_TIMEOUT_SECONDS',
   devEndpoints: 'BFF_DEV_ENDPOINTS',
+  metrics: 'METRICS_PORT',
 } as const satisfies Partial<Record<keyof BffOptions, string>>;
 
 /** Whether the check runs for NODE_ENV=production: set by optionProblems for its (synchronous) parse. */
@@ -81,6 +82,23 @@ const schema = z
     proxyBodyLimit: count.optional(),
     memoryStoreMaxSessions: count.optional(),
     rateLimit: z.union([z.literal(false), z.object({ login: count, callback: count, refresh: count, timeWindowMs: count.optional() })], { error: 'must be false or { login, callback, refresh }' }).optional(),
+    metrics: z
+      .union(
+        [
+          z.literal(false),
+          z.strictObject({ port: z.number().int().min(0).max(65_535), host: z.string().min(1).optional() }),
+          z.strictObject({ bearerToken: z.string().min(32, 'bearerToken must be at least 32 characters') }),
+        ],
+        { error: 'must be false, { port, host? } or { bearerToken } (METRICS_PORT: a port number)' },
+      )
+      .optional(),
+    hooks: z
+      .object({
+        onSignIn: z.custom<() => unknown>((v) => typeof v === 'function', 'onSignIn must be a function').optional(),
+        onSessionEnd: z.custom<() => unknown>((v) => typeof v === 'function', 'onSessionEnd must be a function').optional(),
+        onTokensRefreshed: z.custom<() => unknown>((v) => typeof v === 'function', 'onTokensRefreshed must be a function').optional(),
+      }, { error: 'must be an object of hook functions' })
+      .optional(),
     devEndpoints: flag.optional(),
     clock: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning epoch milliseconds').optional(),
   })

@@ -14,7 +14,15 @@ import { devEndpoints } from './routes/devEndpoints.js';
 import { healthRoutes } from './routes/health.js';
 import { proxyRoutes } from './routes/proxy.js';
 import type { BffRuntime } from './runtime.js';
+import { auditLog } from './observability/audit.js';
+import { fanOut } from './observability/events.js';
+import { hookSink } from './observability/hooks.js';
+import { instrumented } from './observability/instrument.js';
+import { BffMetrics } from './observability/metrics.js';
+import { serveMetrics } from './observability/serveMetrics.js';
+import { tracedProxy } from './observability/tracing.js';
 import { createStore } from './session/createStore.js';
+import { MemorySessionStore } from './session/memoryStore.js';
 import { registerSessionLayer, sessionCookieName } from './session/sessionLayer.js';
 import { ENDED_GRACE_MS, Sessions } from './session/sessions.js';
 import { TokenManager } from './tokens/tokenManager.js';
@@ -38,11 +46,20 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
     // the cookie outlives every deadline the record enforces: the record decides, and a tombstone can still say why
     cookieMaxAgeMs: options.sessionAbsoluteTimeout * 1000 + ENDED_GRACE_MS,
   });
-  const { store, coordinator } = await createStore(options);
+  const created = await createStore(options);
+  const metrics = options.metrics ? new BffMetrics(created.store instanceof MemorySessionStore ? { activeSessions: () => (created.store as MemorySessionStore).size } : {}) : undefined;
+  const events = fanOut(
+    [auditLog(app.log), ...(metrics ? [metrics.sink] : []), hookSink(options.hooks, app.log.child({ component: 'hooks' }))],
+    (err, event) => app.log.warn({ err, event: event.type }, 'an event sink failed'),
+  );
+  // timed only when someone reads the times: off, the hot path pays nothing
+  const store = metrics ? instrumented(created.store, 'store', events) : created.store;
+  const coordinator = metrics ? instrumented(created.coordinator, 'coordinator', events) : created.coordinator;
   const sessions = new Sessions(
     options,
     store,
     layer.own && layer.signer ? { cookieName: sessionCookieName(options.secureCookies), signer: layer.signer } : undefined,
+    events,
   );
   const oidc = new OidcClient(options);
   const tokens = new TokenManager({
@@ -58,11 +75,13 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
     keepIdToken: options.logoutIdTokenHint,
     tombstoneTtlMs: ENDED_GRACE_MS,
     log: app.log.child({ component: 'token-manager' }),
+    events,
   });
 
   // 3. decorate
-  const runtime: BffRuntime = { options, store, coordinator, sessions, tokens, oidc, cipher };
+  const runtime: BffRuntime = { options, store, coordinator, sessions, tokens, oidc, cipher, events, metrics };
   app.decorate('bff', runtime);
+  if (metrics && options.metrics) await serveMetrics(app, metrics, options.metrics);
   app.addHook('onClose', async () => {
     // late grants settle and held pairs get their last attempts before the store goes
     await tokens.close();
@@ -77,7 +96,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   // 4. routes, each concern in its own encapsulated context
   await app.register(
     async (auth) => {
-      auth.setErrorHandler(handleError(renderAuthError));
+      auth.setErrorHandler(handleError(renderAuthError, events));
       // the auth routes take no text; back-channel logout tokens arrive form-encoded (OIDC Back-Channel Logout 1.0, 2.5)
       auth.removeContentTypeParser('text/plain');
       auth.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
@@ -102,7 +121,13 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   );
   await app.register(
     async (api) => {
-      api.setErrorHandler(handleError());
+      api.setErrorHandler(handleError(undefined, events));
+      tracedProxy(api);
+      if (metrics) {
+        api.addHook('onResponse', async (_request, reply) => {
+          events({ type: 'api.response', seconds: reply.elapsedTime / 1000, status: reply.statusCode });
+        });
+      }
       api.setNotFoundHandler(notFound);
       api.addHook('onRequest', requireCsrfHeader);
       await api.register(proxyRoutes);

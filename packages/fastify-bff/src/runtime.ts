@@ -1,4 +1,6 @@
 import type { TokenCipher } from './crypto/tokenCipher.js';
+import type { EventSink } from './observability/events.js';
+import type { BffMetrics } from './observability/metrics.js';
 import type { OidcClient } from './oidc/oidcClient.js';
 import type { ResolvedBffOptions } from './options.js';
 import type { Sessions } from './session/sessions.js';
@@ -15,6 +17,10 @@ export interface BffRuntime {
   tokens: TokenManager;
   oidc: OidcClient;
   cipher: TokenCipher;
+  /** Report an event (metrics, audit lines, hooks read them). */
+  events: EventSink;
+  /** The Prometheus registry's owner, when metrics are on: a host can merge `metrics.registry` into its own. */
+  metrics: BffMetrics | undefined;
 }
 
 declare module 'fastify' {

@@ -75,6 +75,12 @@ export function listsEveryOption(): Required<BffOptions> {
     proxyBodyLimit: 1024 * 1024,
     memoryStoreMaxSessions: 100_000,
     rateLimit: { login: 30, callback: 30, refresh: 60, timeWindowMs: 60_000 },
+    metrics: { port: 9464, host: '127.0.0.1' },
+    hooks: {
+      onSignIn: ({ user }) => (user.email?.endsWith('@example.com') ? user : { refuse: 'Only example.com accounts may sign in.' }),
+      onSessionEnd: ({ reason }) => void reason,
+      onTokensRefreshed: ({ rotated }) => void rotated,
+    },
     devEndpoints: false,
     clock: () => Date.now(),
   } satisfies Required<BffOptions>;

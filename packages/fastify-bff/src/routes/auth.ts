@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isSafeReturnTo, type LogoutResult, type RefreshResult, type SessionInfo } from '@bff/shared';
+import { isSafeReturnTo, type LogoutResult, type RefreshResult, type SessionInfo, type SessionUser } from '@bff/shared';
+import type { SignInDecision } from '../observability/hooks.js';
+import { inSpan } from '../observability/tracing.js';
 import { BffError, bffError } from '../errors.js';
 import { classifyCallbackError } from '../oidc/classify.js';
 import type { LoginTransaction } from '../oidc/oidcClient.js';
@@ -39,7 +41,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect(url.href, 302);
   });
 
-  app.get('/callback', limit(options.rateLimit ? options.rateLimit.callback : undefined), async (request, reply) => {
+  app.get('/callback', limit(options.rateLimit ? options.rateLimit.callback : undefined), async (request, reply) =>
+    inSpan('bff.callback', async () => {
     sessions.assertCookieCanBeSet(request);
     const transaction = readTransaction(request);
     reply.clearCookie(sessions.loginCookieName, { path: '/', httpOnly: true, secure: options.secureCookies, sameSite: 'lax' });
@@ -62,10 +65,12 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     }
 
     const { state } = nextTokenState(cipher, response, clock(), undefined, { keepIdToken: options.logoutIdTokenHint });
-    const session = await sessions.start(request, { user: withoutUndefined(user), sid: stringClaim(claims.sid), tokens: state });
+    const kept = await decideSignIn(claims, withoutUndefined(user), response.refresh_token);
+    const session = await sessions.start(request, { user: kept, sid: stringClaim(claims.sid), tokens: state });
     request.log.info({ session: shortId(session.id), sub: session.user.sub }, 'signed in');
     return reply.redirect(transaction.returnTo, 302);
-  });
+    }),
+  );
 
   // never refreshes tokens and never extends the session
   app.get('/session', async (request, reply): Promise<SessionInfo> => {
@@ -124,6 +129,34 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     request.log.info({ ended }, 'back-channel logout');
     return reply.header('cache-control', 'no-store').code(200).send();
   });
+
+  /**
+   * The integrator's onSignIn hook decides: keep the user (mapped), or refuse
+   * with a sentence the person reads. Refused or failed, no session starts
+   * and the refresh token just issued is revoked, best effort.
+   */
+  async function decideSignIn(claims: Record<string, unknown>, user: SessionUser, refreshToken: string | undefined): Promise<SessionUser> {
+    const { onSignIn } = options.hooks;
+    if (!onSignIn) return user;
+    const discard = () => (refreshToken ? oidc.revoke(refreshToken, 'refresh_token').catch(() => false) : Promise.resolve(false));
+    let decision: SignInDecision;
+    try {
+      decision = await onSignIn.call(options.hooks, { claims: { ...claims }, user });
+    } catch (err) {
+      await discard();
+      throw new BffError('INTERNAL', 'The onSignIn hook failed.', { cause: err });
+    }
+    if (decision && 'refuse' in decision) {
+      await discard();
+      app.bff.events({ type: 'signIn.refused', sub: user.sub, reason: decision.refuse });
+      throw new BffError('SIGN_IN_REFUSED', decision.refuse);
+    }
+    if (decision && typeof decision.sub !== 'string') {
+      await discard();
+      throw new BffError('INTERNAL', 'The onSignIn hook returned a user without a sub.');
+    }
+    return decision ?? user;
+  }
 
   function readTransaction(request: FastifyRequest): LoginTransaction | undefined {
     const raw = request.cookies[sessions.loginCookieName];

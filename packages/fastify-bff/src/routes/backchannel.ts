@@ -43,5 +43,7 @@ export async function backchannelLogout(bff: BffRuntime, logoutToken: string): P
   if (!sid && !sub) throw bffError('BAD_REQUEST', 'The logout token names neither sid nor sub.');
 
   // sid names one IdP session; sub alone means every session of the user
-  return bff.sessions.endAll(sid ? { sid } : { sub }, 'TOKEN_REVOKED');
+  const ended = await bff.sessions.endAll(sid ? { sid } : { sub }, 'TOKEN_REVOKED');
+  bff.events({ type: 'backchannel.logout', ended, by: sid ? 'sid' : 'sub' });
+  return ended;
 }

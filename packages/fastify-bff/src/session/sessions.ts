@@ -2,6 +2,8 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode, SessionUser } from '@bff/shared';
 import { BffError, bffError } from '../errors.js';
 import type { ResolvedBffOptions } from '../options.js';
+import type { EventSink } from '../observability/events.js';
+import { shortId } from '../tokens/tokenManager.js';
 import type { CachingSigner } from './sessionLayer.js';
 import type { ActiveSession, SessionStore, TokenState } from './store.js';
 
@@ -31,6 +33,7 @@ export class Sessions {
     readonly store: SessionStore,
     /** The plugin's own @fastify/session: its cookie and signer (absent when the host brought its own). */
     private readonly own: { cookieName: string; signer: CachingSigner } | undefined,
+    private readonly emit: EventSink = () => undefined,
   ) {
     this.touchIntervalMs = Math.min(60_000, (options.sessionIdleTimeout * 1000) / 10);
     this.loginCookieName = `${options.secureCookies ? '__Host-' : ''}bff.login`;
@@ -107,6 +110,7 @@ export class Sessions {
     await this.store.create(session, this.ttlMs(session, now));
     // modified: @fastify/session saves it and sets the cookie (and only then)
     request.session.set('bff', { signedInAt: now });
+    this.emit({ type: 'session.started', session: shortId(session.id), user: session.user, replaced: previous !== undefined });
     return session;
   }
 
@@ -126,6 +130,7 @@ export class Sessions {
     const now = this.options.clock();
     if (this.deadline(stored) <= now) {
       await this.store.end(id, 'SESSION_EXPIRED', now, ENDED_GRACE_MS);
+      this.emit({ type: 'session.ended', session: shortId(id), sub: stored.user.sub, reason: 'SESSION_EXPIRED' });
       await this.#forget(request, reply);
       return { state: 'none', reason: 'SESSION_EXPIRED' };
     }
@@ -165,6 +170,7 @@ export class Sessions {
   async end(request: FastifyRequest, reply: FastifyReply, session: ActiveSession, reason?: ErrorCode): Promise<void> {
     if (reason) await this.store.end(session.id, reason, this.options.clock(), ENDED_GRACE_MS);
     else await this.store.destroy(session.id);
+    this.emit({ type: 'session.ended', session: shortId(session.id), sub: session.user.sub, reason: reason ?? 'SIGNED_OUT' });
     await this.#forget(request, reply);
   }
 
@@ -173,6 +179,7 @@ export class Sessions {
     const ids = await this.store.findIds(by);
     const now = this.options.clock();
     await Promise.all(ids.map((id) => this.store.end(id, reason, now, ENDED_GRACE_MS)));
+    for (const id of ids) this.emit({ type: 'session.ended', session: shortId(id), sub: by.sub, reason });
     return ids.length;
   }
 

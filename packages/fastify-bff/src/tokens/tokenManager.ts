@@ -6,6 +6,8 @@ import type { TokenCipher } from '../crypto/tokenCipher.js';
 import { BffError, bffError } from '../errors.js';
 import { StoreUnavailableError, type ActiveSession, type SessionStore, type TokenSet } from '../session/store.js';
 import { unavailable, type GrantContext, type GrantResult } from './grant.js';
+import type { EventSink } from '../observability/events.js';
+import { inSpan } from '../observability/tracing.js';
 import type { RefreshCoordinator } from './refreshCoordinator.js';
 import { nextTokenState } from './tokenSet.js';
 
@@ -55,7 +57,12 @@ export interface TokenManagerOptions {
   /** How often a waiter on another replica's refresh looks at the store. */
   pollIntervalMs?: number;
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; error?(obj: object, msg: string): void };
+  /** Where grants, waits and ends are reported (metrics, audit lines, hooks). */
+  events?: EventSink;
 }
+
+/** A refusal this soon after the pair was issued is what reuse of a rotated token looks like (suspected theft). */
+const REUSE_SUSPECT_WINDOW_MS = 60_000;
 
 /**
  * Keeps every session's access token fresh (docs/architecture.md, "Token
@@ -68,6 +75,8 @@ export interface TokenManagerOptions {
  */
 export class TokenManager {
   readonly #inFlight = new Map<string, Promise<AccessTokenResult>>();
+  /** Callers that joined each in-flight refresh: the `bff.refresh` span's waiters. */
+  readonly #joined = new Map<string, number>();
   /**
    * Rotated pairs the IdP has issued but the store has not taken yet (it was
    * down). Held until a compare-and-set stores them, and served meanwhile:
@@ -80,7 +89,8 @@ export class TokenManager {
   /** The decrypted access token per session, valid while the sealed token state is the same: one AES-GCM open per token, not per request. Never the refresh token. */
   readonly #accessTokens = new LRUCache<string, { sealed: string; accessToken: string }>({ max: 10_000 });
   readonly #owner = randomUUID();
-  readonly #options: Required<Omit<TokenManagerOptions, 'log'>> & Pick<TokenManagerOptions, 'log'>;
+  readonly #options: Required<Omit<TokenManagerOptions, 'log' | 'events'>> & Pick<TokenManagerOptions, 'log'>;
+  readonly #emit: EventSink;
 
   constructor(options: TokenManagerOptions) {
     this.#options = {
@@ -93,6 +103,7 @@ export class TokenManager {
       storeRetryMaxMs: 500,
       ...options,
     };
+    this.#emit = options.events ?? (() => undefined);
   }
 
   /** The refresh lock's lease: short, and renewed by a live holder (see lockLeaseMs). */
@@ -126,12 +137,24 @@ export class TokenManager {
       return this.#bearer(unstored.session);
     }
     if (!options.force && !this.needsRefresh(session)) return this.#bearer(session);
-    let pending = this.#inFlight.get(session.id);
-    if (!pending) {
-      pending = this.#refreshExclusive(session.id, session.version)
-        .catch(storeFailure)
-        .finally(() => this.#inFlight.delete(session.id));
-      this.#inFlight.set(session.id, pending);
+    const id = session.id;
+    let pending = this.#inFlight.get(id);
+    if (pending) {
+      this.#joined.set(id, (this.#joined.get(id) ?? 0) + 1);
+      this.#emit({ type: 'refresh.joined' });
+    } else {
+      pending = inSpan('bff.refresh', async (span) => {
+        const result = await this.#refreshExclusive(id, session.version).catch(storeFailure);
+        span.setAttributes({
+          'bff.refresh.waiters': this.#joined.get(id) ?? 0,
+          'bff.refresh.outcome': result.type === 'bearer' ? 'ok' : result.error.code,
+        });
+        return result;
+      }).finally(() => {
+        this.#inFlight.delete(id);
+        this.#joined.delete(id);
+      });
+      this.#inFlight.set(id, pending);
     }
     return pending;
   }
@@ -153,6 +176,11 @@ export class TokenManager {
     const { store, coordinator, clock, pollIntervalMs, idpTimeoutMs } = this.#options;
     // a caller waits about as long as one IdP call may take, never the whole lease
     const giveUpAt = clock() + idpTimeoutMs + 1_000;
+    let waitingSince: number | undefined;
+    const waited = <T>(result: T): T => {
+      if (waitingSince !== undefined) this.#emit({ type: 'refresh.lockWait', seconds: (performance.now() - waitingSince) / 1000 });
+      return result;
+    };
     for (;;) {
       if (await coordinator.acquireRefreshLock(id, this.#owner, this.leaseMs)) {
         const lock = this.#renewWhileHeld(id);
@@ -169,16 +197,17 @@ export class TokenManager {
         }
       }
       // another request or replica is refreshing this session: wait for what it stores
+      waitingSince ??= performance.now();
       await sleep(pollIntervalMs);
       const current = await store.get(id);
-      if (!current) return ended(bffError('UNAUTHENTICATED'));
-      if (current.state === 'ended') return ended(bffError(current.reason));
-      if (current.version !== basedOnVersion) return this.#bearer(current);
+      if (!current) return waited(ended(bffError('UNAUTHENTICATED')));
+      if (current.state === 'ended') return waited(ended(bffError(current.reason)));
+      if (current.version !== basedOnVersion) return waited(this.#bearer(current));
       const failure = await coordinator.lastRefreshFailure(id);
       if (failure && failure.basedOnVersion === basedOnVersion) {
-        return { type: 'error', error: bffError(failure.code), ended: false };
+        return waited({ type: 'error', error: bffError(failure.code), ended: false });
       }
-      if (clock() > giveUpAt) return { type: 'error', error: bffError('IDP_UNAVAILABLE'), ended: false };
+      if (clock() > giveUpAt) return waited({ type: 'error', error: bffError('IDP_UNAVAILABLE'), ended: false });
     }
   }
 
@@ -201,10 +230,12 @@ export class TokenManager {
       // nothing to refresh with: the session lives as long as its access token
       if (current.tokens.accessTokenExpiresAt > now) return { result: { type: 'bearer', accessToken: set.accessToken, session: current } };
       await store.end(id, 'SESSION_EXPIRED', now, tombstoneTtlMs);
+      this.#emit({ type: 'session.ended', session: shortId(id), sub: current.user.sub, reason: 'SESSION_EXPIRED' });
       return { result: ended(bffError('SESSION_EXPIRED')) };
     }
 
     const context: GrantContext = { now, refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt };
+    const startedAt = performance.now();
     const grant: Promise<GrantResult> = this.#options.refreshGrant(set.refreshToken, context).catch((error: unknown) => unavailable(error));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -212,7 +243,7 @@ export class TokenManager {
     });
     const first = await Promise.race([grant, timedOut]);
     clearTimeout(timer);
-    if (first !== 'timeout') return this.#settle(current, set, first);
+    if (first !== 'timeout') return this.#settle(current, set, first, { startedAt, late: false });
 
     // The IdP has not answered in time. It may still have the request and rotate the
     // refresh token: sending the old one again would be reuse, which revokes the grant.
@@ -222,21 +253,31 @@ export class TokenManager {
       .recordRefreshFailure(id, { basedOnVersion, code: 'IDP_UNAVAILABLE', at: clock() }, this.#options.grantTimeoutMs)
       .catch(() => undefined); // waiters time out on their own; this only answers them sooner
     this.#options.log?.warn({ session: shortId(id) }, 'refresh grant slow: answering IDP_UNAVAILABLE, waiting on for the IdP');
+    this.#emit({ type: 'refresh.outlived', session: shortId(id) });
     const pending = grant
-      .then((late) => this.#settle(current, set, late))
+      .then((late) => this.#settle(current, set, late, { startedAt, late: true }))
       .then((settled) => settled.pending)
       .catch((err: unknown) => this.#options.log?.warn({ session: shortId(id), err: describe(err) }, 'storing a late refresh outcome failed'));
     return { result: { type: 'error', error: bffError('IDP_UNAVAILABLE'), ended: false }, pending };
   }
 
   /** Stores what a grant brought back: new tokens by compare-and-set, a refusal by ending the session, an outage by a cooldown. */
-  async #settle(current: ActiveSession, set: TokenSet, outcome: GrantResult): Promise<Settled> {
+  async #settle(current: ActiveSession, set: TokenSet, outcome: GrantResult, grant: { startedAt: number; late: boolean }): Promise<Settled> {
     const { store, coordinator, clock, cipher, failureCooldownMs, tombstoneTtlMs, log } = this.#options;
     const id = current.id;
+    const session = shortId(id);
+    const seconds = (performance.now() - grant.startedAt) / 1000;
+    const { sub } = current.user;
     if (outcome.type !== 'tokens') {
       const classified = outcome;
       log?.warn({ session: shortId(id), outcome: classified.code, cause: classified.detail }, 'refresh grant failed');
+      this.#emit({ type: 'refresh.grant', outcome: classified.type, code: classified.code, seconds, late: grant.late, session, sub });
       if (classified.type === 'refused') {
+        const issuedAt = current.tokens.accessTokenExpiresAt - current.tokens.accessTokenLifetime * 1000;
+        if (current.version > 1 && clock() - issuedAt < REUSE_SUSPECT_WINDOW_MS) {
+          this.#emit({ type: 'refresh.reuseSuspected', session, sub, code: classified.code });
+        }
+        this.#emit({ type: 'session.ended', session, sub, reason: classified.code });
         // the IdP refused: the session is over whether or not the store hears it now
         // (if it does not, the next refresh is refused again and ends it then)
         await store.end(id, classified.code, clock(), tombstoneTtlMs).catch((endErr: unknown) => {
@@ -255,6 +296,7 @@ export class TokenManager {
     const updated: ActiveSession = { ...current, tokens: next.state, version: current.version + 1 };
     this.#accessTokens.set(id, { sealed: next.state.sealed, accessToken: next.set.accessToken });
     const rotated = Boolean(response.refresh_token);
+    this.#emit({ type: 'refresh.grant', outcome: 'ok', seconds, late: grant.late, rotated, session, sub });
     try {
       if (await store.updateTokens(id, current.version, updated.tokens, this.#options.sessionTtlMs(updated, clock()))) {
         log?.info({ session: shortId(id), version: updated.version, rotated }, 'tokens refreshed');

@@ -23,6 +23,8 @@ export interface StackOptions {
   replicas?: number;
   /** put a TCP proxy in front of the IdP (its issuer URL) whose delay the test controls: a slow IdP */
   slowableIdp?: boolean;
+  /** where the replicas' JSON log lines go (default: no logging) */
+  logStream?: { write(line: string): void };
   /** what the host app registers before the BFF plugin (its own @fastify/session, its routes) */
   host?: (app: FastifyInstance) => Promise<void>;
 }
@@ -89,7 +91,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const served = Array<number>(replicas).fill(0);
   const ports = replicas === 1 ? [bffPort] : await Promise.all(Array.from({ length: replicas }, () => freePort()));
   const startReplica = async (i: number) => {
-    const app = Fastify({ logger: false });
+    const app = Fastify({ logger: options.logStream ? { level: 'info', stream: options.logStream } : false });
     app.addHook('onRequest', async () => {
       served[i] = (served[i] ?? 0) + 1;
     });
