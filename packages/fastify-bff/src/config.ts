@@ -106,6 +106,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
 /** The environment as plugin options: strings become numbers, lists, keys and flags; nothing is judged here. */
 function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
   const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+  const list = (value: string | undefined) => value?.split(',').map((part) => part.trim()).filter(Boolean);
   const bool = (value: string | undefined): boolean | undefined => {
     if (value === undefined) return undefined;
     if (value === '1' || value === 'true') return true;
@@ -129,6 +130,9 @@ function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
     tokenEncryptionKeys: e.TOKEN_ENCRYPTION_KEY === undefined ? [] : parseEncryptionKeys(e.TOKEN_ENCRYPTION_KEY),
     sessionStore: e.SESSION_STORE as BffOptions['sessionStore'],
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: list(e.REDIS_CLUSTER_NODES),
+    redisSentinels: list(e.REDIS_SENTINELS),
+    redisSentinelName: e.REDIS_SENTINEL_NAME,
     sessionIdleTimeout: number(e.SESSION_IDLE_TIMEOUT),
     sessionAbsoluteTimeout: number(e.SESSION_ABSOLUTE_TIMEOUT),
     refreshSkewSeconds: number(e.REFRESH_SKEW_SECONDS),
@@ -162,6 +166,9 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
     sessionStore: options.sessionStore ?? 'memory',
     refreshCoordinator: options.refreshCoordinator,
     redisUrl: options.redisUrl,
+    redisClusterNodes: options.redisClusterNodes,
+    redisSentinels: options.redisSentinels,
+    redisSentinelName: options.redisSentinelName,
     sessionIdleTimeout: options.sessionIdleTimeout ?? DEFAULTS.sessionIdleTimeout,
     sessionAbsoluteTimeout: options.sessionAbsoluteTimeout ?? DEFAULTS.sessionAbsoluteTimeout,
     refreshSkewSeconds: options.refreshSkewSeconds ?? DEFAULTS.refreshSkewSeconds,

@@ -45,6 +45,12 @@ export interface BffOptions {
   /** SESSION_STORE / REDIS_URL: `memory` (default), `redis`, or a store instance. */
   sessionStore?: 'memory' | 'redis' | SessionStore;
   redisUrl?: string | undefined;
+  /** REDIS_CLUSTER_NODES: seeds of a Redis Cluster, `host:port` each (`redisUrl`, if set, gives every node's credentials and TLS). */
+  redisClusterNodes?: readonly string[] | undefined;
+  /** REDIS_SENTINELS: the sentinels of a Sentinel-managed primary, `host:port` each, with `redisSentinelName`. */
+  redisSentinels?: readonly string[] | undefined;
+  /** REDIS_SENTINEL_NAME: the name the sentinels monitor the primary under. */
+  redisSentinelName?: string | undefined;
   /**
    * The refresh lock and last-failure record shared by replicas. Default: the
    * redis one with `sessionStore: 'redis'`, else in-process (one replica).
@@ -93,7 +99,10 @@ export interface BffOptions {
 }
 
 /** Options after defaults: what the plugins read. Frozen. */
-export interface ResolvedBffOptions extends Required<Omit<BffOptions, 'clientSecret' | 'resource' | 'redisUrl' | 'sessionSecret' | 'refreshCoordinator' | 'metrics'>> {
+export interface ResolvedBffOptions extends Required<Omit<BffOptions, 'clientSecret' | 'resource' | 'redisUrl' | 'redisClusterNodes' | 'redisSentinels' | 'redisSentinelName' | 'sessionSecret' | 'refreshCoordinator' | 'metrics'>> {
+  redisClusterNodes: readonly string[] | undefined;
+  redisSentinels: readonly string[] | undefined;
+  redisSentinelName: string | undefined;
   refreshCoordinator: RefreshCoordinator | undefined;
   metrics: { port: number; host: string } | { bearerToken: string } | false;
   clientSecret: string | undefined;

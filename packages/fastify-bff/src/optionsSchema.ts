@@ -25,6 +25,9 @@ export const ENV_NAMES = {
   tokenEncryptionKeys: 'TOKEN_ENCRYPTION_KEY',
   sessionStore: 'SESSION_STORE',
   redisUrl: 'REDIS_URL',
+  redisClusterNodes: 'REDIS_CLUSTER_NODES',
+  redisSentinels: 'REDIS_SENTINELS',
+  redisSentinelName: 'REDIS_SENTINEL_NAME',
   sessionIdleTimeout: 'SESSION_IDLE_TIMEOUT',
   sessionAbsoluteTimeout: 'SESSION_ABSOLUTE_TIMEOUT',
   refreshSkewSeconds: 'REFRESH_SKEW_SECONDS',
@@ -72,6 +75,9 @@ const schema = z
       .refine((keys) => keys.every((key) => key.length === 32), 'must be one or more keys of exactly 32 bytes (base64: `openssl rand -base64 32`)'),
     sessionStore: z.union([z.enum(['memory', 'redis']), instance('a SessionStore', 'updateTokens')], { error: 'must be memory or redis (or a SessionStore)' }).optional(),
     redisUrl: z.string().refine((v) => URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol), 'must be a redis:// or rediss:// URL').optional(),
+    redisClusterNodes: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must list host:port, comma-separated'), { error: 'must list host:port, comma-separated' }).min(1, 'must list host:port, comma-separated').optional(),
+    redisSentinels: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must list host:port, comma-separated'), { error: 'must list host:port, comma-separated' }).min(1, 'must list host:port, comma-separated').optional(),
+    redisSentinelName: z.string().min(1, 'must not be empty').optional(),
     refreshCoordinator: instance('a RefreshCoordinator', 'acquireRefreshLock').optional(),
     sessionIdleTimeout: seconds.optional(),
     sessionAbsoluteTimeout: seconds.optional(),
@@ -106,7 +112,11 @@ const schema = z
     const production = productionNow;
     const method = o.tokenAuthMethod ?? (o.clientSecret ? 'client_secret_basic' : 'none');
     if (method !== 'none' && !o.clientSecret) ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: `is required with {tokenAuthMethod}=${method}` });
-    if (o.sessionStore === 'redis' && !o.redisUrl) ctx.addIssue({ code: 'custom', path: ['redisUrl'], message: 'is required when {sessionStore}=redis' });
+    if (o.sessionStore === 'redis' && !o.redisUrl && !o.redisClusterNodes && !o.redisSentinels) {
+      ctx.addIssue({ code: 'custom', path: ['redisUrl'], message: 'is required when {sessionStore}=redis (or {redisClusterNodes}, or {redisSentinels})' });
+    }
+    if (o.redisClusterNodes && o.redisSentinels) ctx.addIssue({ code: 'custom', path: ['redisSentinels'], message: 'cannot be combined with {redisClusterNodes}: name one topology' });
+    if (o.redisSentinels && !o.redisSentinelName) ctx.addIssue({ code: 'custom', path: ['redisSentinelName'], message: 'is required with {redisSentinels}' });
     if (o.sessionAbsoluteTimeout !== undefined && o.sessionIdleTimeout !== undefined && o.sessionAbsoluteTimeout < o.sessionIdleTimeout) {
       ctx.addIssue({ code: 'custom', path: ['sessionAbsoluteTimeout'], message: 'must not be shorter than {sessionIdleTimeout}' });
     }

@@ -73,7 +73,7 @@ describe('configFromEnv', () => {
   });
 
   it('needs REDIS_URL with the redis store and a secret with a secret-based auth method', () => {
-    expect(problemsOf({ SESSION_STORE: 'redis' })).toEqual(['REDIS_URL: is required when SESSION_STORE=redis']);
+    expect(problemsOf({ SESSION_STORE: 'redis' })).toEqual(['REDIS_URL: is required when SESSION_STORE=redis (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS)']);
     expect(problemsOf({ ...production, OIDC_CLIENT_SECRET: undefined, OIDC_TOKEN_AUTH_METHOD: 'client_secret_post' })).toEqual([
       'OIDC_CLIENT_SECRET: is required with OIDC_TOKEN_AUTH_METHOD=client_secret_post',
     ]);
@@ -146,7 +146,7 @@ describe('one schema for env and options', () => {
       'SESSION_ABSOLUTE_TIMEOUT: must not be shorter than SESSION_IDLE_TIMEOUT', 'sessionAbsoluteTimeout: must not be shorter than sessionIdleTimeout'],
     ['absolute shorter than the default idle', { SESSION_ABSOLUTE_TIMEOUT: '60' }, { sessionAbsoluteTimeout: 60 },
       'SESSION_ABSOLUTE_TIMEOUT: must not be shorter than SESSION_IDLE_TIMEOUT', 'sessionAbsoluteTimeout: must not be shorter than sessionIdleTimeout'],
-    ['redis without a URL', { SESSION_STORE: 'redis' }, { sessionStore: 'redis' }, 'REDIS_URL: is required when SESSION_STORE=redis', 'redisUrl: is required when sessionStore=redis'],
+    ['redis without a URL', { SESSION_STORE: 'redis' }, { sessionStore: 'redis' }, 'REDIS_URL: is required when SESSION_STORE=redis (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS)', 'redisUrl: is required when sessionStore=redis (or redisClusterNodes, or redisSentinels)'],
     ['a short secret', { SESSION_SECRET: 'short' }, { sessionSecret: 'short' }, 'SESSION_SECRET: must be at least 32 characters', 'sessionSecret: must be at least 32 characters'],
     ['a negative skew', { REFRESH_SKEW_SECONDS: '-1' }, { refreshSkewSeconds: -1 }, 'REFRESH_SKEW_SECONDS: must be a whole number of seconds, 0 or more', 'refreshSkewSeconds: must be a whole number of seconds, 0 or more'],
     ['a fractional idle timeout', { SESSION_IDLE_TIMEOUT: '1.5' }, { sessionIdleTimeout: 1.5 }, 'SESSION_IDLE_TIMEOUT: must be a positive whole number of seconds', 'sessionIdleTimeout: must be a positive whole number of seconds'],

@@ -1,10 +1,6 @@
 import type { RefreshCoordinator, RefreshFailure } from '../tokens/refreshCoordinator.js';
-import { PREFIX, type RedisConnection } from './connection.js';
-
-const key = {
-  lock: (id: string) => `${PREFIX}lock:${id}`,
-  failure: (id: string) => `${PREFIX}fail:${id}`,
-};
+import { key } from '../session/redisStore.js';
+import type { RedisConnection } from './connection.js';
 
 // KEYS[1] lock; ARGV owner, lease ms
 const RENEW = `

@@ -18,7 +18,13 @@ export async function createStore(options: ResolvedBffOptions): Promise<{ store:
       import('./redisStore.js'),
       import('../redis/redisRefreshCoordinator.js'),
     ]);
-    const store = await RedisSessionStore.connect(options.redisUrl!);
+    const store = await RedisSessionStore.connect(
+      options.redisClusterNodes
+        ? { kind: 'cluster', nodes: options.redisClusterNodes, url: options.redisUrl }
+        : options.redisSentinels
+          ? { kind: 'sentinel', sentinels: options.redisSentinels, name: options.redisSentinelName!, url: options.redisUrl }
+          : options.redisUrl!,
+    );
     return { store, coordinator: options.refreshCoordinator ?? new RedisRefreshCoordinator(store.redis) };
   }
   return {

@@ -1,12 +1,33 @@
 import type { ErrorCode } from '@bff/shared';
-import { PREFIX, RedisConnection } from '../redis/connection.js';
+import { PREFIX, RedisConnection, type RedisTopology } from '../redis/connection.js';
 import type { ActiveSession, SessionStore, StoredSession, TokenState } from './store.js';
 
-const key = {
-  session: (id: string) => `${PREFIX}s:${id}`,
-  sub: (sub: string) => `${PREFIX}sub:${sub}`,
-  sid: (sid: string) => `${PREFIX}sid:${sid}`,
+/**
+ * Every key of one session carries the id as a hash tag (`{id}`): on a Redis
+ * Cluster they share a slot, so the scripts, the lock and compare-and-set
+ * work unchanged. The sub/sid indexes live in their own slots and are never
+ * touched by the same script as a session.
+ */
+export const key = {
+  session: (id: string) => `${PREFIX}{${id}}:s`,
+  lock: (id: string) => `${PREFIX}{${id}}:lock`,
+  failure: (id: string) => `${PREFIX}{${id}}:fail`,
+  sub: (sub: string) => `${PREFIX}sub:{${sub}}`,
+  sid: (sid: string) => `${PREFIX}sid:{${sid}}`,
 };
+
+// KEYS[1] session; ARGV ttl ms, then field, value pairs
+const CREATE = `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
+// KEYS[1] index set; ARGV id, ttl ms (an index outlives its sessions, never the other way)
+const INDEX_ADD = `
+redis.call('SADD', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`;
 
 // KEYS[1] session; ARGV expected version, tokens JSON, ttl ms
 const UPDATE_TOKENS = `
@@ -23,20 +44,17 @@ redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
-// KEYS[1] session; ARGV reason, endedAt, ttl ms, id, prefix
+// KEYS[1] session; ARGV reason, endedAt, ttl ms. Returns the ended session's sub and sid (for the indexes), or 0.
 const END = `
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 0 end
-if state == 'active' then
-  local sub = redis.call('HGET', KEYS[1], 'sub')
-  local sid = redis.call('HGET', KEYS[1], 'sid')
-  if sub then redis.call('SREM', ARGV[5] .. 'sub:' .. sub, ARGV[4]) end
-  if sid and sid ~= '' then redis.call('SREM', ARGV[5] .. 'sid:' .. sid, ARGV[4]) end
-end
+local sub = redis.call('HGET', KEYS[1], 'sub') or ''
+local sid = redis.call('HGET', KEYS[1], 'sid') or ''
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'state', 'ended', 'reason', ARGV[1], 'endedAt', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
+if state ~= 'active' then return 0 end
+return {sub, sid}`;
 
 /**
  * Sessions in Redis, for several BFF replicas and restarts. One hash per
@@ -54,9 +72,9 @@ export class RedisSessionStore implements SessionStore {
 
   constructor(readonly redis: RedisConnection) {}
 
-  /** A store on its own connection; `store.redis` can be shared with a RedisRefreshCoordinator. */
-  static async connect(url: string): Promise<RedisSessionStore> {
-    return new RedisSessionStore(await RedisConnection.open(url));
+  /** A store on its own connection (a URL, or a cluster or Sentinel topology); `store.redis` can be shared with a RedisRefreshCoordinator. */
+  static async connect(where: string | RedisTopology): Promise<RedisSessionStore> {
+    return new RedisSessionStore(await RedisConnection.open(where));
   }
 
   async get(id: string): Promise<StoredSession | undefined> {
@@ -70,17 +88,13 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(session: ActiveSession, ttlMs: number): Promise<void> {
-    const ttl = Math.max(1, Math.ceil(ttlMs));
-    await this.redis.run(async () => {
-      const multi = this.redis.client
-        .multi()
-        .hSet(key.session(session.id), toHash(session))
-        .pExpire(key.session(session.id), ttl)
-        .sAdd(key.sub(session.user.sub), session.id)
-        .pExpire(key.sub(session.user.sub), Math.max(ttl, 24 * 3_600_000));
-      if (session.sid) multi.sAdd(key.sid(session.sid), session.id).pExpire(key.sid(session.sid), Math.max(ttl, 24 * 3_600_000));
-      await multi.exec();
-    });
+    const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+    const fields = Object.entries(toHash(session)).flat();
+    await this.redis.run(() => this.redis.client.eval(CREATE, { keys: [key.session(session.id)], arguments: [ttl, ...fields] }));
+    // the indexes are found by back-channel logout; one that outlives its session is filtered by findIds' callers reading the record
+    const indexTtl = String(Math.max(Number(ttl), 24 * 3_600_000));
+    const indexes = [key.sub(session.user.sub), ...(session.sid ? [key.sid(session.sid)] : [])];
+    await this.redis.run(() => Promise.all(indexes.map((index) => this.redis.client.eval(INDEX_ADD, { keys: [index], arguments: [session.id, indexTtl] }))));
   }
 
   async updateTokens(id: string, expectedVersion: number, tokens: TokenState, ttlMs: number): Promise<boolean> {
@@ -100,24 +114,16 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async end(id: string, reason: ErrorCode, at: number, tombstoneTtlMs: number): Promise<void> {
-    await this.redis.run(() =>
-      this.redis.client.eval(END, {
-        keys: [key.session(id)],
-        arguments: [reason, String(at), String(Math.max(1, Math.ceil(tombstoneTtlMs))), id, PREFIX],
-      }),
+    const ended = await this.redis.run(() =>
+      this.redis.client.eval(END, { keys: [key.session(id)], arguments: [reason, String(at), String(Math.max(1, Math.ceil(tombstoneTtlMs)))] }),
     );
+    if (Array.isArray(ended)) await this.#unindex(id, String(ended[0] ?? ''), String(ended[1] ?? ''));
   }
 
   async destroy(id: string): Promise<void> {
     const stored = await this.get(id);
-    await this.redis.run(async () => {
-      const multi = this.redis.client.multi().del(key.session(id));
-      if (stored?.state === 'active') {
-        multi.sRem(key.sub(stored.user.sub), id);
-        if (stored.sid) multi.sRem(key.sid(stored.sid), id);
-      }
-      await multi.exec();
-    });
+    await this.redis.run(() => this.redis.client.del(key.session(id)));
+    if (stored?.state === 'active') await this.#unindex(id, stored.user.sub, stored.sid ?? '');
   }
 
   async findIds(by: { sub?: string | undefined; sid?: string | undefined }): Promise<string[]> {
@@ -125,6 +131,11 @@ export class RedisSessionStore implements SessionStore {
     if (by.sid) for (const id of await this.redis.run(() => this.redis.client.sMembers(key.sid(by.sid!)))) ids.add(id);
     if (by.sub) for (const id of await this.redis.run(() => this.redis.client.sMembers(key.sub(by.sub!)))) ids.add(id);
     return [...ids];
+  }
+
+  async #unindex(id: string, sub: string, sid: string): Promise<void> {
+    const indexes = [...(sub ? [key.sub(sub)] : []), ...(sid ? [key.sid(sid)] : [])];
+    await this.redis.run(() => Promise.all(indexes.map((index) => this.redis.client.sRem(index, id))));
   }
 
   async ping(): Promise<void> {
