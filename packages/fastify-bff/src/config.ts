@@ -180,6 +180,8 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
     devEndpoints: options.devEndpoints ?? false,
     metrics: !options.metrics ? false : 'port' in options.metrics ? { port: options.metrics.port, host: options.metrics.host ?? '127.0.0.1' } : options.metrics,
     hooks: options.hooks ?? {},
+    cookieName: options.cookieName ?? 'bff.sid',
+    healthRoutes: options.healthRoutes === false ? false : (options.healthRoutes ?? { live: '/healthz', ready: '/readyz' }),
     rateLimit: options.rateLimit === false ? false : { ...DEFAULTS.rateLimit, ...options.rateLimit },
     clock: options.clock ?? systemClock,
     secureCookies: options.publicUrl.startsWith('https://'),

@@ -92,6 +92,10 @@ export interface BffOptions {
   metrics?: { port: number; host?: string } | { bearerToken: string } | false;
   /** Integrators' hooks: onSignIn (map claims, or refuse), onSessionEnd, onTokensRefreshed. */
   hooks?: BffHooks;
+  /** The session cookie's name when the plugin brings its own @fastify/session (`__Host-` is prepended under https). Default `bff.sid`. */
+  cookieName?: string;
+  /** Liveness and readiness routes: their paths, or false to leave health to the host app. Default `{ live: '/healthz', ready: '/readyz' }`. */
+  healthRoutes?: { live: string; ready: string } | false;
   /** Whether dev-only test routes (`/auth/__test/*`) exist. Default false. */
   devEndpoints?: boolean;
   /** Injected clock (tests). */

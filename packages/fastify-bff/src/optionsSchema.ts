@@ -105,6 +105,10 @@ const schema = z
         onTokensRefreshed: z.custom<() => unknown>((v) => typeof v === 'function', 'onTokensRefreshed must be a function').optional(),
       }, { error: 'must be an object of hook functions' })
       .optional(),
+    cookieName: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a cookie name (letters, digits, and !#$%&\'*+-.^_`|~)').optional(),
+    healthRoutes: z
+      .union([z.literal(false), z.object({ live: z.string().startsWith('/'), ready: z.string().startsWith('/') })], { error: 'must be false or { live, ready } paths' })
+      .optional(),
     devEndpoints: flag.optional(),
     clock: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning epoch milliseconds').optional(),
   })

@@ -3,7 +3,8 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import { BffError } from './errors.js';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { resolveOptions } from './config.js';
+import { ConfigError, resolveOptions } from './config.js';
+import { protectHostApiRoutes } from './hostRoutes.js';
 import { authNeedsCsrf, requireCsrfHeader } from './csrf.js';
 import { TokenCipher } from './crypto/tokenCipher.js';
 import { handleError, notFound } from './errorHandler.js';
@@ -43,6 +44,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   const layer = await registerSessionLayer(app, {
     secrets: options.sessionSecrets,
     secureCookies: options.secureCookies,
+    cookieName: options.cookieName,
     // the cookie outlives every deadline the record enforces: the record decides, and a tombstone can still say why
     cookieMaxAgeMs: options.sessionAbsoluteTimeout * 1000 + ENDED_GRACE_MS,
   });
@@ -58,7 +60,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   const sessions = new Sessions(
     options,
     store,
-    layer.own && layer.signer ? { cookieName: sessionCookieName(options.secureCookies), signer: layer.signer } : undefined,
+    layer.own && layer.signer ? { cookieName: sessionCookieName(options), signer: layer.signer } : undefined,
     events,
   );
   const oidc = new OidcClient(options);
@@ -90,7 +92,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   });
   // warm discovery up, without failing the start when the IdP is not up yet
   app.addHook('onReady', async () => {
-    oidc.configuration().catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'IdP discovery failed; retrying on demand'));
+    oidc.configuration().catch((err: unknown) => app.log.warn({ issuer: options.issuer, err: (err as Error).message }, 'IdP discovery failed; retrying on demand'));
   });
 
   // 4. routes, each concern in its own encapsulated context
@@ -134,10 +136,19 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
     },
     { prefix: '/api' },
   );
-  await app.register(async (health) => {
-    health.setErrorHandler(handleError());
-    await health.register(healthRoutes);
-  });
+  if (options.healthRoutes) {
+    const { live, ready } = options.healthRoutes;
+    for (const url of [live, ready]) {
+      if (app.hasRoute({ method: 'GET', url })) {
+        throw new ConfigError([`healthRoutes: the app already has GET ${url}; give other paths ({ live, ready }) or false to leave health to the app`]);
+      }
+    }
+    await app.register(async (health) => {
+      health.setErrorHandler(handleError());
+      await health.register(healthRoutes, { live, ready });
+    });
+  }
+  protectHostApiRoutes(app, sessions, events);
 }
 
 export const bff = fp(bffPlugin, {

@@ -84,6 +84,8 @@ export function listsEveryOption(): Required<BffOptions> {
       onSessionEnd: ({ reason }) => void reason,
       onTokensRefreshed: ({ rotated }) => void rotated,
     },
+    cookieName: 'app.sid',
+    healthRoutes: { live: '/bff/healthz', ready: '/bff/readyz' },
     devEndpoints: false,
     clock: () => Date.now(),
   } satisfies Required<BffOptions>;

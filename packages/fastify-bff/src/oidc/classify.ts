@@ -2,6 +2,7 @@ import { AuthorizationResponseError, ClientError, ResponseBodyError, WWWAuthenti
 import type { ErrorCode } from '@bff/shared';
 import { BffError } from '../errors.js';
 import { unavailable, type GrantContext, type GrantFailure } from '../tokens/grant.js';
+import { DiscoveryError } from './discoveryError.js';
 
 const MESSAGES = {
   EXPIRED_TOKEN: 'Your sign-in has expired. Please sign in again.',
@@ -68,6 +69,7 @@ export type { ErrorCode };
  * cannot be reached is IDP_UNAVAILABLE.
  */
 export function classifyCallbackError(err: unknown): BffError {
+  if (err instanceof DiscoveryError) return new BffError('IDP_UNAVAILABLE', MESSAGES.IDP_UNAVAILABLE, { cause: err });
   if (err instanceof AuthorizationResponseError) {
     return new BffError('BAD_REQUEST', `The sign-in was not completed (${err.error}).`, { cause: err });
   }

@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import type { GrantContext, GrantResult } from '../tokens/grant.js';
 import { classifyGrantError } from './classify.js';
+import { DiscoveryError } from './discoveryError.js';
 import type { ResolvedBffOptions } from '../options.js';
 
 export interface LoginTransaction {
@@ -118,10 +119,14 @@ export class OidcClient {
           ? client.ClientSecretPost(clientSecret)
           : client.ClientSecretBasic(clientSecret);
     const insecure = new URL(issuer).protocol === 'http:';
-    const config = await client.discovery(new URL(issuer), clientId, undefined, auth, {
-      execute: insecure ? [client.allowInsecureRequests] : [],
-      timeout: idpTimeoutSeconds,
-    });
+    const config = await client
+      .discovery(new URL(issuer), clientId, undefined, auth, {
+        execute: insecure ? [client.allowInsecureRequests] : [],
+        timeout: idpTimeoutSeconds,
+      })
+      .catch((err: unknown) => {
+        throw new DiscoveryError(issuer, err);
+      });
     const refresh = new client.Configuration(config.serverMetadata(), clientId, config.clientMetadata(), auth);
     for (const [each, timeout] of [[config, idpTimeoutSeconds], [refresh, this.options.refreshGrantTimeoutSeconds]] as const) {
       if (insecure) client.allowInsecureRequests(each);

@@ -28,7 +28,10 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     if (!isSafeReturnTo(returnTo)) throw bffError('BAD_REQUEST', 'returnTo must be a same-origin path such as /notes.');
     sessions.assertCookieCanBeSet(request);
     const { url, transaction } = await oidc.authorizationUrl(returnTo, clock()).catch((err: unknown) => {
-      throw classifyCallbackError(err);
+      const error = classifyCallbackError(err);
+      // nobody is signed in here: "your session is kept" would not be true
+      if (error.code === 'IDP_UNAVAILABLE') throw new BffError('IDP_UNAVAILABLE', 'The sign-in service is not reachable right now. Please try again in a moment.', { cause: err });
+      throw error;
     });
     reply.setCookie(sessions.loginCookieName, cipher.seal(transaction), {
       httpOnly: true,

@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { HealthResult } from '@bff/shared';
 
 /** Liveness answers while the process runs; readiness asks the session store and the IdP's discovery. */
-export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', async (): Promise<HealthResult> => ({ status: 'ok' }));
+export async function healthRoutes(app: FastifyInstance, paths: { live: string; ready: string }): Promise<void> {
+  app.get(paths.live, async (): Promise<HealthResult> => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_request, reply): Promise<HealthResult> => {
+  app.get(paths.ready, async (_request, reply): Promise<HealthResult> => {
     const [store, idp] = await Promise.all([
       app.bff.store.ping().then(() => 'ok' as const, () => 'unavailable' as const),
       app.bff.oidc.configuration().then(() => 'ok' as const, () => 'unavailable' as const),

@@ -10,9 +10,9 @@ declare module 'fastify' {
   }
 }
 
-/** The cookie the plugin's own @fastify/session uses (`__Host-` under https). */
-export function sessionCookieName(secureCookies: boolean): string {
-  return `${secureCookies ? '__Host-' : ''}bff.sid`;
+/** The cookie the plugin's own @fastify/session uses: `cookieName`, with `__Host-` under https. */
+export function sessionCookieName(options: { secureCookies: boolean; cookieName: string }): string {
+  return `${options.secureCookies ? '__Host-' : ''}${options.cookieName}`;
 }
 
 /**
@@ -32,13 +32,13 @@ export function sessionCookieName(secureCookies: boolean): string {
  */
 export async function registerSessionLayer(
   app: FastifyInstance,
-  options: { secrets: readonly string[]; secureCookies: boolean; cookieMaxAgeMs: number },
+  options: { secrets: readonly string[]; secureCookies: boolean; cookieName: string; cookieMaxAgeMs: number },
 ): Promise<{ own: boolean; signer: CachingSigner | undefined }> {
   if (app.hasDecorator('decryptSession')) return { own: false, signer: undefined };
   const signer = new CachingSigner(options.secrets);
   await app.register(fastifySession, {
     secret: signer,
-    cookieName: sessionCookieName(options.secureCookies),
+    cookieName: sessionCookieName(options),
     cookie: { httpOnly: true, secure: options.secureCookies, sameSite: 'lax', path: '/', maxAge: options.cookieMaxAgeMs },
     rolling: false,
     saveUninitialized: false,

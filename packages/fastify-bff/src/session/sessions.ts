@@ -36,7 +36,8 @@ export class Sessions {
     private readonly emit: EventSink = () => undefined,
   ) {
     this.touchIntervalMs = Math.min(60_000, (options.sessionIdleTimeout * 1000) / 10);
-    this.loginCookieName = `${options.secureCookies ? '__Host-' : ''}bff.login`;
+    const base = options.cookieName === 'bff.sid' ? 'bff.login' : `${options.cookieName}.login`;
+    this.loginCookieName = `${options.secureCookies ? '__Host-' : ''}${base}`;
   }
 
   /** When the session ends on its own: the earlier of the idle and absolute deadlines. */
