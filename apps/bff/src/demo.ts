@@ -1,6 +1,6 @@
 import { configFromEnv, ConfigError } from '@bff/fastify-bff';
-import { PROFILES, startIdp, type ProfileName } from '@bff/idp';
-import { startApi } from '@bff/api';
+import { PROFILES, startIdp, type ProfileName } from '@bff/dev-idp';
+import { startApi } from '@bff/demo-api';
 import { buildServer } from './server.js';
 
 /**

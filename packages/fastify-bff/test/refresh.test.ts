@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProfileName } from '@bff/idp';
+import type { ProfileName } from '@bff/dev-idp';
 import { startStack, tokensOf, type Stack } from './support/stack.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '@bff/api';
+import { startApi, type RunningApi } from '@bff/demo-api';
 import { configFromEnv } from '@bff/fastify-bff';
 import { Browser, freePort } from '@bff/fastify-bff/testing';
-import { startIdp, type RunningIdp } from '@bff/idp';
+import { startIdp, type RunningIdp } from '@bff/dev-idp';
 import { buildServer } from '../server.js';
 
 const SESSION_SECRET = 'server-test-session-secret-0123456789abcdef';

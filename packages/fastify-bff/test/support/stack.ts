@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { Agent, createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { startApi, type RunningApi } from '@bff/api';
-import { PROFILES, startIdp, type ProfileName, type RunningIdp } from '@bff/idp';
+import { startApi, type RunningApi } from '@bff/demo-api';
+import { PROFILES, startIdp, type ProfileName, type RunningIdp } from '@bff/dev-idp';
 import { bff, type BffOptions } from '../../src/index.js';
 import { Browser, freePort } from '../../src/testing/index.js';
 

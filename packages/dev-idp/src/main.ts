@@ -1,7 +1,7 @@
 import { EnvError, idpOptionsFromEnv } from './env.js';
 import { startIdp, type IdpOptions } from './startIdp.js';
 
-/** `node --import tsx apps/idp/src/main.ts`: the dev IdP configured from the environment. */
+/** `node --import tsx packages/dev-idp/src/main.ts`: the dev IdP configured from the environment. */
 async function main(): Promise<void> {
   let options: IdpOptions;
   try {
