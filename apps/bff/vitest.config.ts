@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { testTimeout: 30_000, hookTimeout: 30_000, fileParallelism: false },
+  // each test starts the app as a process of its own
+  test: { testTimeout: 30_000 },
 });

@@ -1,15 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { bff, type ServerConfig } from '@bff/fastify-bff';
 import { securityHeaders } from './securityHeaders.js';
 import { serveSpa } from './spa.js';
 
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
-
 export interface ServerOptions {
   config: ServerConfig;
-  /** The built SPA; default apps/web/dist. */
-  webRoot?: string;
+  /** The directory of the built SPA (its index.html and assets/). */
+  webRoot: string;
   /** false for silence; a logger instance; default: pino with redaction. */
   logger?: false | FastifyBaseLogger;
   /** Where the default logger writes (tests capture every line with one). */
@@ -45,6 +42,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       : (Fastify({ ...common, loggerInstance: options.logger }) as unknown as FastifyInstance);
   securityHeaders(app, { https: options.config.bff.publicUrl.startsWith('https://') });
   await app.register(bff, options.config.bff);
-  await serveSpa(app, options.webRoot ?? DEFAULT_WEB_ROOT);
+  await serveSpa(app, options.webRoot);
   return app;
 }

@@ -8,7 +8,7 @@ import { startApi, type RunningApi } from '@bff/demo-api';
 import { configFromEnv } from '@bff/fastify-bff';
 import { Browser, freePort } from '@bff/fastify-bff/testing';
 import { startIdp, type RunningIdp } from '@bff/dev-idp';
-import { buildServer } from '../server.js';
+import { buildServer } from '../index.js';
 
 const SESSION_SECRET = 'server-test-session-secret-0123456789abcdef';
 const TOKEN_ENCRYPTION_KEY = Buffer.alloc(32, 42).toString('base64');

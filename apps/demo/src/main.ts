@@ -1,7 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { configFromEnv, ConfigError } from '@bff/fastify-bff';
 import { PROFILES, startIdp, type ProfileName } from '@bff/dev-idp';
 import { startApi } from '@bff/demo-api';
-import { buildServer } from './server.js';
+import { buildServer } from '@bff/server';
+
+/** Where `pnpm --filter @bff/web build` (run by `pnpm start`) leaves the SPA. */
+const WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /**
  * `pnpm start`: the dev IdP, the demo API and the BFF (serving the built SPA)
@@ -53,7 +57,7 @@ async function demo(): Promise<void> {
     apiAudience: apiUrl,
   });
   const api = await startApi({ port: apiPort, issuer, audience: apiUrl });
-  const app = await buildServer({ config, requestLogging: false });
+  const app = await buildServer({ config, webRoot: WEB_ROOT, requestLogging: false });
   await app.listen({ port: config.port, host: config.host });
 
   const ttl = `access token ${idp.profile.accessTokenTtl}s, refresh token ${idp.profile.refreshTokenTtl}s`;
