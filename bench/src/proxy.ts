@@ -8,10 +8,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { bff, type BffOptions } from '@bff/fastify-bff';
-import { Browser } from '@bff/fastify-bff/testing';
-import { Upstream } from '../../packages/fastify-bff/src/routes/upstream.js';
-import { freePort } from '../../packages/fastify-bff/test/support/stack.js';
+import { bff, Upstream, type BffOptions } from '@bff/fastify-bff';
+import { Browser, freePort } from '@bff/fastify-bff/testing';
 import { load, type LoadResult } from './autocannon.js';
 import { median, printTable } from './stats.js';
 

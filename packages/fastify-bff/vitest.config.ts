@@ -2,10 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/__tests__/**/*.test.ts', 'test/**/*.test.ts'],
+    // the plugin's unit tests; its integration suite runs in packages/testing against the real dev IdP and demo API
+    include: ['src/**/__tests__/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // integration files start real servers: run files one after another on 2 cores
+    // the store contract runs against one shared Redis: files one after another
     fileParallelism: false,
   },
 });

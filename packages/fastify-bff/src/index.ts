@@ -12,4 +12,5 @@ export { MemorySessionStore } from './session/memoryStore.js';
 export type { SessionStore, StoredSession, ActiveSession, EndedSession, TokenState, TokenSet, RefreshFailure } from './session/store.js';
 export { StoreUnavailableError } from './session/store.js';
 export { classifyGrantError, type GrantFailure } from './oidc/classify.js';
+export { Upstream, type UpstreamOptions } from './routes/upstream.js';
 export { systemClock, type Clock } from './clock.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from '../src/testing/index.js';
-import { startStack, type Stack } from './support/stack.js';
+import type { Browser } from '@bff/fastify-bff/testing';
+import { startStack, type Stack } from '../src/index.js';
 
 /** Sends bytes exactly as given (no URL normalisation by a client library) and returns the status line's code. */
 function rawRequest(url: string, request: string): Promise<number> {

@@ -4,8 +4,8 @@ import { Agent, createServer as createHttpServer, request as httpRequest, type S
 import Fastify, { type FastifyInstance } from 'fastify';
 import { startApi, type RunningApi } from '@bff/demo-api';
 import { PROFILES, startIdp, type ProfileName, type RunningIdp } from '@bff/dev-idp';
-import { bff, type BffOptions } from '../../src/index.js';
-import { Browser, freePort } from '../../src/testing/index.js';
+import { bff, type BffOptions } from '@bff/fastify-bff';
+import { Browser, freePort } from '@bff/fastify-bff/testing';
 
 export { freePort };
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionInfoSchema } from '@bff/shared/schemas';
-import { startStack, type Stack } from './support/stack.js';
+import { startStack, type Stack } from '../src/index.js';
 
 describe('sign-in end to end against the real dev IdP and demo API', () => {
   let stack: Stack;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bff } from '../src/index.js';
-import { startStack, type Stack } from './support/stack.js';
+import { bff } from '@bff/fastify-bff';
+import { startStack, type Stack } from '../src/index.js';
 
 describe('dev-only test endpoints', () => {
   let stack: Stack;

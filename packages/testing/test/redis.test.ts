@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startStack, tokensOf, type Stack } from './support/stack.js';
+import { freePort, startStack, tokensOf, type Stack } from '../src/index.js';
 
 const REDIS_URL = process.env.REDIS_URL;
 if (!REDIS_URL) console.warn('redis.test: REDIS_URL is not set, so the redis integration tests are skipped (CI always sets it)');

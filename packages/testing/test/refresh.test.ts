@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProfileName } from '@bff/dev-idp';
-import { startStack, tokensOf, type Stack } from './support/stack.js';
+import { startStack, tokensOf, type Stack } from '../src/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
