@@ -11,9 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const packageDir = join(here, '../../../packages/fastify-bff');
-const tsc = join(here, '../node_modules/.bin/tsc');
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tsc = join(packageDir, 'node_modules/.bin/tsc');
 const copy = mkdtempSync(join(tmpdir(), 'fastify-bff-publint-'));
 
 try {
