@@ -25,7 +25,7 @@ const audience = 'http://bench-api.test';
 const bffPorts = { memory: await freePort(), redis: await freePort(), bare: await freePort() };
 // the IdP and the API in processes of their own, as in production: the BFF's process runs only the BFF
 const run = (pkg: string, env: Record<string, string>) =>
-  spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
     cwd: fileURLToPath(new URL(`../../packages/${pkg}/`, import.meta.url)),
     env: { ...process.env, ...env },
     stdio: 'ignore',

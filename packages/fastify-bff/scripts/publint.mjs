@@ -1,10 +1,10 @@
-// Lints @bff/fastify-bff as it would be published: builds its dist/ into a
-// temporary copy of the package (the package directory itself is never
-// written), applies what `pnpm publish` applies (publishConfig, workspace:
-// versions), and runs publint on that copy at its strictest level.
-// Exits 1 on any publint message. Run by this package's `lint` script.
+// Lints @bff/fastify-bff as it is published: builds it (and @bff/shared, which it
+// imports), packs it with `pnpm pack` (which applies publishConfig and turns the
+// workspace: ranges into versions, as `pnpm publish` does), and runs publint on
+// that tarball at its strictest level. Exits 1 on any publint message.
+// Run by this package's `lint` script.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,30 +12,19 @@ import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const tsc = join(packageDir, 'node_modules/.bin/tsc');
-const copy = mkdtempSync(join(tmpdir(), 'fastify-bff-publint-'));
+const pnpm = (...args) => execFileSync('pnpm', args, { cwd: packageDir, stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' });
+const out = mkdtempSync(join(tmpdir(), 'fastify-bff-publint-'));
 
 try {
-  // the build documented in packages/fastify-bff/README.md ("Publishing"), with the output sent to the copy
-  execFileSync(tsc, ['-p', join(packageDir, 'tsconfig.json'), '--noEmit', 'false', '--declaration', '--outDir', join(copy, 'dist')], { stdio: 'inherit' });
-  copyFileSync(join(packageDir, 'README.md'), join(copy, 'README.md'));
-
-  const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
-  // what pnpm publish does: workspace:* becomes the workspace package's version
-  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
-    for (const [name, range] of Object.entries(pkg[field] ?? {})) {
-      if (!String(range).startsWith('workspace:')) continue;
-      const dependency = JSON.parse(readFileSync(join(packageDir, 'node_modules', name, 'package.json'), 'utf8'));
-      pkg[field][name] = dependency.version;
-    }
-  }
-  delete pkg.devDependencies;
-  writeFileSync(join(copy, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-
-  const { messages, pkg: linted } = await publint({ pkgDir: copy, level: 'suggestion', strict: true, pack: 'npm' });
-  for (const message of messages) console.log(`${message.type}: ${formatMessage(message, linted)}`);
-  console.log(messages.length === 0 ? `publint: ${pkg.name} as published: all good` : `publint: ${messages.length} message(s)`);
+  pnpm('--filter', '@bff/fastify-bff...', 'run', 'build');
+  pnpm('pack', '--pack-destination', out);
+  const [tarball] = readdirSync(out);
+  const bytes = readFileSync(join(out, tarball));
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const { messages, pkg } = await publint({ pack: { tarball: buffer }, level: 'suggestion', strict: true });
+  for (const message of messages) console.log(`${message.type}: ${formatMessage(message, pkg)}`);
+  console.log(messages.length === 0 ? `publint: ${tarball} (as published): all good` : `publint: ${messages.length} message(s)`);
   process.exitCode = messages.length === 0 ? 0 : 1;
 } finally {
-  rmSync(copy, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
 }

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { Agent, createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
+// the types of app.unsignCookie: the plugin registers @fastify/cookie, its published types do not say so
+import type {} from '@fastify/cookie';
 import { startApi, type RunningApi } from '@bff/demo-api';
 import { PROFILES, startIdp, type ProfileName, type RunningIdp } from '@bff/dev-idp';
 import { bff, type BffOptions } from '@bff/fastify-bff';

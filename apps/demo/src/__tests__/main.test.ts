@@ -9,7 +9,7 @@ const main = fileURLToPath(new URL('../main.ts', import.meta.url));
 describe('apps/demo (pnpm start)', () => {
   it('runs the dev IdP, the demo API and the BFF on the ports it is given, prints the URL and the demo users, and stops on SIGTERM', async () => {
     const [port, idpPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-    const demo = spawn(process.execPath, ['--import', 'tsx', main], {
+    const demo = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main], {
       env: { PATH: process.env.PATH ?? '', PORT: String(port), IDP_PORT: String(idpPort), API_PORT: String(apiPort), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
