@@ -24,20 +24,19 @@ const apiUrl = `http://127.0.0.1:${apiPort}`;
 const audience = 'http://bench-api.test';
 const bffPorts = { memory: await freePort(), redis: await freePort(), bare: await freePort() };
 // the IdP and the API in processes of their own, as in production: the BFF's process runs only the BFF
-const run = (pkg: string, env: Record<string, string>) =>
-  spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
-    cwd: fileURLToPath(new URL(`../../packages/${pkg}/`, import.meta.url)),
+const run = (program: string, env: Record<string, string>) =>
+  spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.resolve(program))], {
     env: { ...process.env, ...env },
     stdio: 'ignore',
   });
-const idp = run('dev-idp', {
+const idp = run('@bff/dev-idp/main', {
   IDP_PORT: String(idpPort),
   IDP_ISSUER: issuer,
   BFF_PUBLIC_URL: `http://127.0.0.1:${bffPorts.memory},http://127.0.0.1:${bffPorts.redis}`,
   API_AUDIENCE: audience,
   IDP_ACCESS_TOKEN_TTL: '3600',
 });
-const api = run('demo-api', { API_PORT: String(apiPort), API_HOST: '127.0.0.1', OIDC_ISSUER: issuer, API_AUDIENCE: audience });
+const api = run('@bff/demo-api/main', { API_PORT: String(apiPort), API_HOST: '127.0.0.1', OIDC_ISSUER: issuer, API_AUDIENCE: audience });
 await waitFor(`${issuer}/.well-known/openid-configuration`);
 await waitFor(`${apiUrl}/healthz`);
 

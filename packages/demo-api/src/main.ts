@@ -1,5 +1,6 @@
 /**
- * Runs the demo API from env: API_PORT (default 4001; PORT belongs to the BFF), API_HOST
+ * The demo API configured from the environment (the `bff-demo-api` bin, or
+ * `pnpm --filter @bff/demo-api start`): API_PORT (default 4001; PORT belongs to the BFF), API_HOST
  * (default 127.0.0.1), OIDC_ISSUER (default http://localhost:4000), API_AUDIENCE (default
  * http://localhost:${API_PORT}), API_JWKS_URI (default: discovered from the issuer),
  * API_LOG=true for request logs.

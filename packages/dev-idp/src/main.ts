@@ -1,7 +1,7 @@
 import { EnvError, idpOptionsFromEnv } from './env.js';
 import { startIdp, type IdpOptions } from './startIdp.js';
 
-/** `node --import tsx packages/dev-idp/src/main.ts`: the dev IdP configured from the environment. */
+/** The dev IdP configured from the environment: the `bff-dev-idp` bin, or `pnpm --filter @bff/dev-idp start`. */
 async function main(): Promise<void> {
   let options: IdpOptions;
   try {
