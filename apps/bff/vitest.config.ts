@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { readSources } from '../../vitest.shared.js';
 
 export default defineConfig({
-  test: { testTimeout: 30_000, hookTimeout: 30_000, fileParallelism: false },
+  ...readSources,
+  // each test starts the app as a process of its own
+  test: { testTimeout: 30_000 },
 });

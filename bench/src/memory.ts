@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MemorySessionStore, TokenCipher, nextTokenState, type ActiveSession } from '@bff/fastify-bff';
-import { startStack, tokensOf } from '../../packages/fastify-bff/test/support/stack.js';
+import { startStack, tokensOf } from '@bff/testing';
 import { printTable } from './stats.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;

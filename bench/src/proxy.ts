@@ -8,10 +8,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { bff, type BffOptions } from '@bff/fastify-bff';
-import { Browser } from '@bff/fastify-bff/testing';
-import { Upstream } from '../../packages/fastify-bff/src/routes/upstream.js';
-import { freePort } from '../../packages/fastify-bff/test/support/stack.js';
+import { bff, Upstream, type BffOptions } from '@bff/fastify-bff';
+import { Browser, freePort } from '@bff/fastify-bff/testing';
 import { load, type LoadResult } from './autocannon.js';
 import { median, printTable } from './stats.js';
 
@@ -26,20 +24,19 @@ const apiUrl = `http://127.0.0.1:${apiPort}`;
 const audience = 'http://bench-api.test';
 const bffPorts = { memory: await freePort(), redis: await freePort(), bare: await freePort() };
 // the IdP and the API in processes of their own, as in production: the BFF's process runs only the BFF
-const run = (app: string, env: Record<string, string>) =>
-  spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: fileURLToPath(new URL(`../../apps/${app}/`, import.meta.url)),
+const run = (program: string, env: Record<string, string>) =>
+  spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.resolve(program))], {
     env: { ...process.env, ...env },
     stdio: 'ignore',
   });
-const idp = run('idp', {
+const idp = run('@bff/dev-idp/main', {
   IDP_PORT: String(idpPort),
   IDP_ISSUER: issuer,
   BFF_PUBLIC_URL: `http://127.0.0.1:${bffPorts.memory},http://127.0.0.1:${bffPorts.redis}`,
   API_AUDIENCE: audience,
   IDP_ACCESS_TOKEN_TTL: '3600',
 });
-const api = run('api', { API_PORT: String(apiPort), API_HOST: '127.0.0.1', OIDC_ISSUER: issuer, API_AUDIENCE: audience });
+const api = run('@bff/demo-api/main', { API_PORT: String(apiPort), API_HOST: '127.0.0.1', OIDC_ISSUER: issuer, API_AUDIENCE: audience });
 await waitFor(`${issuer}/.well-known/openid-configuration`);
 await waitFor(`${apiUrl}/healthz`);
 

@@ -8,7 +8,7 @@
  * refreshed for real at the IdP), so no run waits for a TTL.
  */
 import { performance } from 'node:perf_hooks';
-import { startStack, type Stack } from '../../packages/fastify-bff/test/support/stack.js';
+import { startStack, type Stack } from '@bff/testing';
 import { printTable, quantile } from './stats.js';
 
 const LEVELS = [10, 100, 1000];

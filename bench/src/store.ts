@@ -5,7 +5,7 @@
  * per idle session of the memory store: see `pnpm bench` (memory.ts).
  */
 import { createClient } from 'redis';
-import { startStack, type Stack } from '../../packages/fastify-bff/test/support/stack.js';
+import { startStack, type Stack } from '@bff/testing';
 import { load } from './autocannon.js';
 import { printTable } from './stats.js';
 

@@ -61,7 +61,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     process.off('exit', killAll);
     throw error;
   };
-  const idp = run('apps/idp', {
+  const idp = run('packages/dev-idp', {
     ...common,
     IDP_PORT: String(idpPort),
     IDP_HOST: '127.0.0.1',
@@ -73,7 +73,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.refreshTokenTtl ? { IDP_REFRESH_TOKEN_TTL: String(options.refreshTokenTtl) } : {}),
   });
   children.push(idp);
-  children.push(run('apps/api', { API_PORT: String(apiPort), API_HOST: '127.0.0.1', OIDC_ISSUER: idpUrl, API_AUDIENCE: apiUrl }));
+  children.push(run('packages/demo-api', { API_PORT: String(apiPort), API_HOST: '127.0.0.1', OIDC_ISSUER: idpUrl, API_AUDIENCE: apiUrl }));
   await waitFor(`${idpUrl}/.well-known/openid-configuration`).catch(giveUp);
   children.push(
     run('apps/bff', {
@@ -116,7 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   function run(dir: string, env: Record<string, string>): ChildProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
       cwd: `${root}${dir}`,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { ConfigError, configFromEnv } from '@bff/fastify-bff';
-import { buildServer } from './server.js';
+import { buildServer } from '@bff/server';
+
+/** Where `pnpm --filter @bff/web build` leaves the SPA. */
+const WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** `pnpm start:bff`: the BFF alone, configured from env, for your own IdP and API. */
 async function main(): Promise<void> {
@@ -13,7 +17,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await buildServer({ config });
+  const app = await buildServer({ config, webRoot: WEB_ROOT });
   await app.listen({ port: config.port, host: config.host });
   app.log.info(`BFF listening on ${config.bff.publicUrl} (issuer ${config.bff.issuer}, upstream ${config.bff.apiUpstream}, store ${String(config.bff.sessionStore)})`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '@bff/api';
+import { startApi, type RunningApi } from '@bff/demo-api';
 import { Browser, freePort } from '@bff/fastify-bff/testing';
-import { startIdp, type RunningIdp } from '@bff/idp';
+import { startIdp, type RunningIdp } from '@bff/dev-idp';
 import { buildServer } from '../src/server.js';
 
 describe('the minimal example against the real dev IdP and demo API', () => {

@@ -56,7 +56,7 @@ export async function fromEnvironment(): Promise<void> {
 // README "Using the token manager without Fastify"
 export async function tokenManagerElsewhere(): Promise<void> {
   const client = await import('openid-client');
-  const { MemorySessionStore, TokenCipher, TokenManager, nextTokenState, parseEncryptionKeys } = await import('@bff/fastify-bff');
+  const { MemoryRefreshCoordinator, MemorySessionStore, TokenCipher, TokenManager, classifyGrantError, nextTokenState, parseEncryptionKeys } = await import('@bff/fastify-bff');
   type ActiveSession = import('@bff/fastify-bff').ActiveSession;
   type TokenResponse = import('@bff/fastify-bff').TokenResponse;
   // ---- README block starts
@@ -64,11 +64,18 @@ export async function tokenManagerElsewhere(): Promise<void> {
     timeout: 5,
   });
   const store = new MemorySessionStore({ clock: Date.now, maxSessions: 10_000 }); // or your own SessionStore
+  const coordinator = new MemoryRefreshCoordinator({ clock: Date.now }); // one replica; RedisRefreshCoordinator for several
   const cipher = new TokenCipher(parseEncryptionKeys(process.env.TOKEN_ENCRYPTION_KEY!));
   const tokens = new TokenManager({
     store,
+    coordinator,
     cipher,
-    refreshGrant: (refreshToken) => client.refreshTokenGrant(oidc, refreshToken), // openid-client: its errors are classified
+    // openid-client's errors become our codes in classifyGrantError, the one place that knows them
+    refreshGrant: (refreshToken, context) =>
+      client.refreshTokenGrant(oidc, refreshToken).then(
+        (response) => ({ type: 'tokens' as const, response }),
+        (err: unknown) => classifyGrantError(err, context),
+      ),
     clock: Date.now,
     refreshSkewSeconds: 60,
     idpTimeoutMs: 5_000,
@@ -126,3 +133,13 @@ export async function testingBrowser(bffUrl: string): Promise<void> {
   void me;
   void refreshed;
 }
+
+// README "Custom session stores and refresh coordinators"
+declare const MyStore: new () => import('@bff/fastify-bff').SessionStore;
+declare const MyCoordinator: new () => import('@bff/fastify-bff').RefreshCoordinator;
+// ---- README block starts
+import { refreshCoordinatorContract, sessionStoreContract } from '@bff/fastify-bff/testing/contract';
+
+sessionStoreContract('my store', async () => new MyStore());
+refreshCoordinatorContract('my coordinator', async () => new MyCoordinator());
+// ---- README block ends

@@ -1,4 +1,4 @@
-/** Wire types of the demo API (apps/api), as the SPA receives them through the BFF's /api proxy. */
+/** Wire types of the demo API (packages/demo-api), as the SPA receives them through the BFF's /api proxy. */
 export interface Me {
   sub: string;
   name?: string;

@@ -1,0 +1,34 @@
+import { EnvError, idpOptionsFromEnv } from './env.js';
+import { startIdp, type IdpOptions } from './startIdp.js';
+
+/** The dev IdP configured from the environment: the `bff-dev-idp` bin, or `pnpm --filter @bff/dev-idp start`. */
+async function main(): Promise<void> {
+  let options: IdpOptions;
+  try {
+    options = idpOptionsFromEnv(process.env);
+  } catch (err) {
+    if (err instanceof EnvError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const idp = await startIdp({ ...options, logger: (line) => console.error(`[idp] ${line}`) });
+  const { name, accessTokenTtl, refreshTokenTtl } = idp.profile;
+  console.log(`dev IdP (${name}: AT ${accessTokenTtl}s, RT ${refreshTokenTtl}s) listening on ${idp.issuer}`);
+
+  let closing = false;
+  const shutdown = (): void => {
+    if (closing) return;
+    closing = true;
+    idp.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

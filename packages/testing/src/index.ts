@@ -1,0 +1,1 @@
+export { startStack, sessionIdOf, tokensOf, freePort, type Stack, type StackOptions } from './stack.js';
