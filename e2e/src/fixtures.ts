@@ -152,7 +152,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const [left] = await Promise.all([remainingMs(context), page.goto('/')]);
       return { page, left };
     };
-    let { page, left } = await open();
+    const first = await open();
+    let { page } = first;
+    const { left } = first;
     if (left === 'ended') {
       throw new Error(
         `${user}'s stored session has ended: an earlier test ended, revoked or signed out a session it shared. ` +
@@ -164,7 +166,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       await page.close();
       await userContexts.forget(user);
       how = 'signed in again: the stored session was about to end';
-      ({ page, left } = await open());
+      ({ page } = await open());
     }
     // waitFor resolves in the page as the element appears; expect() polls in 100/250/500 ms steps
     await page.getByTestId('signed-in-user').waitFor({ state: 'visible' });

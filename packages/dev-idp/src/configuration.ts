@@ -29,7 +29,7 @@ function sameResource(a: string, b: string): boolean {
 export function providerConfiguration(input: ConfigurationInput): Configuration {
   const { profile, accessTokenTtl, refreshTokenTtl, apiAudience, store } = input;
   return {
-    adapter: input.store.adapterFactory,
+    adapter: store.adapterFactory,
     clients: input.clients,
     jwks: { keys: [input.signingKey] },
     findAccount,

@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import {
   bff,
   configFromEnv,
-  DEFAULTS,
+  type DEFAULTS,
   MemoryRefreshCoordinator,
   MemorySessionStore,
   TokenCipher,
@@ -32,6 +32,7 @@ import type { ErrorCode } from '@bff/shared';
 
 /** true only when A and B are the same type, not merely assignable to each other. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- the type argument is the assertion
 declare function assertTrue<T extends true>(): void;
 declare function expectType<T>(value: T): void;
 

@@ -25,6 +25,7 @@ export function isSafeReturnTo(value: unknown): value is string {
   if (!value.startsWith('/')) return false;
   if (value.startsWith('//') || value.startsWith('/\\')) return false;
   // control characters (CR, LF, tab, NUL ...) and backslashes anywhere
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return false;
   let decoded: string;
   try {
@@ -34,6 +35,7 @@ export function isSafeReturnTo(value: unknown): value is string {
   }
   // encoded variants of the same tricks: %2F%2Fevil, %5Cevil, %0d%0a
   if (decoded.startsWith('//') || decoded.startsWith('/\\')) return false;
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f\\]/.test(decoded)) return false;
   return true;
 }

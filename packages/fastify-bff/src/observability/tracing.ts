@@ -1,4 +1,5 @@
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * Spans through @opentelemetry/api only: the library brings no SDK. A host
@@ -23,7 +24,7 @@ export async function inSpan<T>(name: string, work: (span: Span) => Promise<T>):
 }
 
 /** A `bff.proxy` span around every `/api/*` request of this Fastify context. */
-export function tracedProxy(api: import('fastify').FastifyInstance): void {
+export function tracedProxy(api: FastifyInstance): void {
   const spans = new WeakMap<object, Span>();
   api.addHook('onRequest', async (request) => {
     spans.set(request, tracer.startSpan('bff.proxy', { attributes: { 'http.request.method': request.method } }));

@@ -22,6 +22,7 @@ export class Browser {
   }
 
   /** Calls the BFF like the SPA does: X-CSRF on everything, JSON in and out. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test helper reading arbitrary JSON bodies
   async api(url: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any; headers: Headers }> {
     const headers: Record<string, string> = { 'x-csrf': '1' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
@@ -31,7 +32,7 @@ export class Browser {
       ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     });
     const text = await response.text();
-    // any: test helper reading arbitrary JSON bodies
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test helper reading arbitrary JSON bodies
     let body: any = text;
     try {
       body = text ? JSON.parse(text) : undefined;

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 import type { TokenCipher } from '../crypto/tokenCipher.js';
-import { BffError, bffError } from '../errors.js';
+import { type BffError, bffError } from '../errors.js';
 import { StoreUnavailableError, type ActiveSession, type SessionStore, type TokenSet } from '../session/store.js';
 import { unavailable, type GrantContext, type GrantResult } from './grant.js';
 import type { EventSink } from '../observability/events.js';
