@@ -6,8 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { bff, Upstream, type BffOptions } from '@bff/fastify-bff';
 import { Browser, freePort } from '@bff/fastify-bff/testing';
 import { load, type LoadResult } from './autocannon.js';
@@ -22,7 +23,7 @@ const [idpPort, apiPort] = [await freePort(), await freePort()];
 const issuer = `http://127.0.0.1:${idpPort}`;
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 const audience = 'http://bench-api.test';
-const bffPorts = { memory: await freePort(), redis: await freePort(), bare: await freePort() };
+const bffPorts = { memory: await freePort(), redis: await freePort(), bare: await freePort(), logged: await freePort(), quiet: await freePort() };
 // the IdP and the API in processes of their own, as in production: the BFF's process runs only the BFF
 const run = (program: string, env: Record<string, string>) =>
   spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.resolve(program))], {
@@ -32,7 +33,7 @@ const run = (program: string, env: Record<string, string>) =>
 const idp = run('@bff/dev-idp/main', {
   IDP_PORT: String(idpPort),
   IDP_ISSUER: issuer,
-  BFF_PUBLIC_URL: `http://127.0.0.1:${bffPorts.memory},http://127.0.0.1:${bffPorts.redis}`,
+  BFF_PUBLIC_URL: [bffPorts.memory, bffPorts.redis, bffPorts.logged, bffPorts.quiet].map((port) => `http://127.0.0.1:${port}`).join(','),
   API_AUDIENCE: audience,
   IDP_ACCESS_TOKEN_TTL: '3600',
 });
@@ -51,11 +52,21 @@ const shared: BffOptions = {
   rateLimit: false,
 };
 
-async function startBff(store: 'memory' | 'redis'): Promise<{ app: FastifyInstance; url: string; cookie: string; accessToken: string }> {
-  const url = `http://127.0.0.1:${bffPorts[store]}`;
-  const app = Fastify({ logger: false });
+/** A logger as production runs it: pino at info, JSON to a file descriptor (here /dev/null), with or without Fastify's two lines per request. */
+const productionLogging = (requestLines: boolean) => ({
+  logger: { level: 'info', stream: createWriteStream('/dev/null') },
+  logController: new LogController({ disableRequestLogging: !requestLines }),
+});
+
+async function startBff(
+  store: 'memory' | 'redis',
+  port = bffPorts[store],
+  logging: { logger: false } | ReturnType<typeof productionLogging> = { logger: false },
+): Promise<{ app: FastifyInstance; url: string; cookie: string; accessToken: string }> {
+  const url = `http://127.0.0.1:${port}`;
+  const app = Fastify(logging);
   await app.register(bff, { ...shared, publicUrl: url, sessionStore: store, redisUrl: REDIS_URL });
-  await app.listen({ port: bffPorts[store], host: '127.0.0.1' });
+  await app.listen({ port, host: '127.0.0.1' });
   const browser = new Browser();
   await browser.signIn(url);
   const cookie = `bff.sid=${browser.cookies.get('bff.sid')}`;
@@ -121,12 +132,19 @@ if (REDIS_URL) {
 } else {
   console.log('(REDIS_URL not set: line 4, the redis store, is left out)');
 }
+// what logging costs: the memory-store BFF with pino at info, as production runs it
+const logged = await startBff('memory', bffPorts.logged, productionLogging(true));
+results.push(['5. BFF, memory, info + request lines', await measure(`${logged.url}/api/me`, { cookie: logged.cookie, 'x-csrf': '1' })]);
+await logged.app.close();
+const quiet = await startBff('memory', bffPorts.quiet, productionLogging(false));
+results.push(['6. BFF, memory, info, no request lines', await measure(`${quiet.url}/api/me`, { cookie: quiet.cookie, 'x-csrf': '1' })]);
+await quiet.app.close();
 api.kill('SIGTERM');
 idp.kill('SIGTERM');
 
 const direct = results[0]![1];
 const bareLine = results[1]![1];
-console.log(`\nproxy hot path: GET /me, ${CONNECTIONS} connections, ${SECONDS} s x ${RUNS} runs (median), node ${process.version}, logging off everywhere\n`);
+console.log(`\nproxy hot path: GET /me, ${CONNECTIONS} connections, ${SECONDS} s x ${RUNS} runs (median), node ${process.version}; logging off in lines 1-4, pino at info in 5-6\n`);
 printTable(
   results.map(([line, r]) => ({
     line,
@@ -145,6 +163,11 @@ const redis = lineOf('4.');
 console.log('');
 if (memory) console.log(`target BFF (memory) >= 0.9x bare proxy: ${(memory.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x; p99 added over the bare proxy: ${(memory.p99 - bareLine.p99).toFixed(2)} ms (target < 2)`);
 if (redis) console.log(`target BFF (redis) >= 0.8x bare proxy: ${(redis.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x`);
+const withLines = lineOf('5.');
+const withoutLines = lineOf('6.');
+if (withLines && withoutLines) {
+  console.log(`production logging (info): with request lines ${(withLines.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x the bare proxy, without ${(withoutLines.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x`);
+}
 
 async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 100; i += 1) {

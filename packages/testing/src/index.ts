@@ -1,1 +1,2 @@
 export { startStack, sessionIdOf, tokensOf, freePort, type Stack, type StackOptions } from './stack.js';
+export { startOwnRedis, type OwnRedis } from './redisServer.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from '@bff/fastify-bff/testing';
-import { startOwnRedis, type OwnRedis } from './support/redisServer.js';
+import { startOwnRedis, type OwnRedis } from '../src/index.js';
 import { sessionIdOf, startStack, type Stack } from '../src/index.js';
 
 const REDIS_URL = process.env.REDIS_URL;

@@ -19,9 +19,9 @@ export type SignInDecision = SessionUser | { refuse: string } | undefined | void
 export interface BffHooks {
   onSignIn?(context: SignInContext): SignInDecision | Promise<SignInDecision>;
   /** A session ended: signed out, refused by the IdP, expired, or logged out by the IdP (back-channel). */
-  onSessionEnd?(event: { sub?: string | undefined; reason: EndReason }): void | Promise<void>;
+  onSessionEnd?(event: { sub?: string | undefined; reason: EndReason; /** six characters of the session id, to correlate with log lines */ session: string }): void | Promise<void>;
   /** A refresh grant brought new tokens (rotated: a new refresh token too). No token is passed. */
-  onTokensRefreshed?(event: { sub: string; rotated: boolean }): void | Promise<void>;
+  onTokensRefreshed?(event: { sub: string; rotated: boolean; /** six characters of the session id, to correlate with log lines */ session: string }): void | Promise<void>;
 }
 
 /** The event sink that calls the after-the-fact hooks. */
@@ -36,11 +36,11 @@ export function hookSink(hooks: BffHooks, log: FastifyBaseLogger): EventSink {
   return (event) => {
     if (event.type === 'session.ended' && hooks.onSessionEnd) {
       const onSessionEnd = hooks.onSessionEnd.bind(hooks);
-      call('onSessionEnd', () => onSessionEnd({ sub: event.sub, reason: event.reason }));
+      call('onSessionEnd', () => onSessionEnd({ sub: event.sub, reason: event.reason, session: event.session }));
     }
     if (event.type === 'refresh.grant' && event.outcome === 'ok' && hooks.onTokensRefreshed) {
       const onTokensRefreshed = hooks.onTokensRefreshed.bind(hooks);
-      call('onTokensRefreshed', () => onTokensRefreshed({ sub: event.sub, rotated: event.rotated ?? false }));
+      call('onTokensRefreshed', () => onTokensRefreshed({ sub: event.sub, rotated: event.rotated ?? false, session: event.session }));
     }
   };
 }
