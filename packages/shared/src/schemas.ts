@@ -31,6 +31,7 @@ export const sessionInfoSchema = z.discriminatedUnion('authenticated', [
     accessTokenExpiresAt: isoDate,
     sessionExpiresAt: isoDate,
     refreshTokenExpiresAt: z.optional(isoDate),
+    logoutUrl: z.string(),
     serverTime: isoDate,
   }),
   z.object({

@@ -15,6 +15,12 @@ export interface AuthenticatedSessionInfo {
   /** When the person must sign in again: the earliest of idle, absolute and refresh-token expiry. */
   sessionExpiresAt: string;
   refreshTokenExpiresAt?: string;
+  /**
+   * Where the browser navigates to sign out (`GET /auth/logout?sid=...`):
+   * guarded by the session's `sid`, not a header, so that it works as a
+   * top-level navigation and the BFF can answer with the IdP's end-session URL.
+   */
+  logoutUrl: string;
   /** The BFF's clock, so the SPA can correct its countdown for skew. */
   serverTime: string;
 }

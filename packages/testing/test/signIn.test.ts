@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionInfoSchema } from '@bff/shared/schemas';
-import { startStack, type Stack } from '../src/index.js';
+import { startStack, tokensOf, type Stack } from '../src/index.js';
 
 describe('sign-in end to end against the real dev IdP and demo API', () => {
   let stack: Stack;
@@ -107,15 +107,69 @@ describe('logout with OIDC_LOGOUT_ID_TOKEN_HINT', () => {
   });
   afterAll(async () => stack?.close());
 
-  it('keeps the ID token only for the end-session URL\'s id_token_hint', async () => {
+  it('sends id_token_hint only in the 302 of the sign-out navigation, never in a body', async () => {
     const browser = stack.browser();
     await browser.signIn(stack.bffUrl);
-    const out = await browser.api(`${stack.bffUrl}/auth/logout`, { method: 'POST' });
-    const hint = new URL(out.body.endSessionUrl).searchParams.get('id_token_hint');
-    expect(hint).toMatch(/^eyJ/);
-    // the IdP accepts it and signs the user out at once
-    const ended = await browser.fetch(out.body.endSessionUrl);
-    expect(ended.status).toBe(200);
+    const session = (await browser.api(`${stack.bffUrl}/auth/session`)).body;
+    // the POST's body names client_id only, even with the hint on: JavaScript reads bodies
+    const tab = stack.browser();
+    await tab.signIn(stack.bffUrl);
+    const posted = await tab.api(`${stack.bffUrl}/auth/logout`, { method: 'POST' });
+    expect(new URL(posted.body.endSessionUrl).searchParams.has('id_token_hint')).toBe(false);
+
+    const navigation = await browser.fetch(session.logoutUrl);
+    expect(navigation.status).toBe(302);
+    const location = new URL(navigation.headers.get('location')!);
+    expect(location.searchParams.get('id_token_hint')).toMatch(/^eyJ/);
+    expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${stack.bffUrl}/`);
+    expect((await browser.api(`${stack.bffUrl}/auth/session`)).body).toMatchObject({ authenticated: false });
+    // the IdP accepts the hint and signs the user out at once
+    expect((await browser.fetch(location)).status).toBe(200);
+  });
+});
+
+describe('sign-out as a navigation: GET /auth/logout?sid=', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => stack?.close());
+
+  it('ends nothing without the right sid, and everything with it: the session, the refresh token at the IdP', async () => {
+    const browser = stack.browser();
+    await browser.signIn(stack.bffUrl);
+    const { logoutUrl } = (await browser.api(`${stack.bffUrl}/auth/session`)).body;
+    expect(logoutUrl).toMatch(new RegExp(`^${stack.bffUrl}/auth/logout\\?sid=.+`));
+    const { tokens } = await tokensOf(stack, browser);
+
+    // a link from another site knows no sid: nothing ends
+    for (const url of [`${stack.bffUrl}/auth/logout`, `${stack.bffUrl}/auth/logout?sid=guess`]) {
+      const refused = await browser.fetch(url);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ code: 'BAD_REQUEST' });
+    }
+    expect((await browser.api(`${stack.bffUrl}/auth/session`)).body).toMatchObject({ authenticated: true });
+
+    const out = await browser.fetch(logoutUrl);
+    expect(out.status).toBe(302);
+    const location = new URL(out.headers.get('location')!);
+    expect(location.searchParams.get('client_id')).toBe(stack.idp.clientId);
+    expect(location.searchParams.has('id_token_hint')).toBe(false); // not kept unless logoutIdTokenHint
+    expect((await browser.api(`${stack.bffUrl}/auth/session`)).body).toMatchObject({ authenticated: false });
+    // revoked at the IdP (RFC 7009): the refresh token is refused on its own
+    const reuse = await fetch(`${stack.idp.issuer}/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${stack.idp.clientId}:${stack.idp.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken! }),
+    });
+    expect(reuse.status).toBe(400);
+    // once more: already signed out, it goes home
+    const again = await browser.fetch(logoutUrl);
+    expect(again.status).toBe(302);
+    expect(again.headers.get('location')).toBe(`${stack.bffUrl}/`);
   });
 });
 

@@ -40,6 +40,7 @@ const signedIn: SessionInfo = {
   user: { sub: 'alice' },
   accessTokenExpiresAt: '2030-01-01T10:15:00Z',
   sessionExpiresAt: '2030-01-01T11:00:00Z',
+  logoutUrl: 'http://localhost:3000/auth/logout?sid=s1',
   serverTime: '2030-01-01T10:00:00Z',
 };
 

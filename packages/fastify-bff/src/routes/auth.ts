@@ -5,6 +5,7 @@ import { inSpan } from '../observability/tracing.js';
 import { BffError, bffError } from '../errors.js';
 import { classifyCallbackError } from '../oidc/classify.js';
 import type { LoginTransaction } from '../oidc/oidcClient.js';
+import type { ActiveSession } from '../session/store.js';
 import { nextTokenState } from '../tokens/tokenSet.js';
 import { shortId } from '../tokens/tokenManager.js';
 import { backchannelLogout } from './backchannel.js';
@@ -87,6 +88,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       accessTokenExpiresAt: iso(session.tokens.accessTokenExpiresAt),
       sessionExpiresAt: iso(sessions.expiresAt(session)),
       ...(session.tokens.refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt: iso(session.tokens.refreshTokenExpiresAt) } : {}),
+      logoutUrl: `${options.publicUrl}/auth/logout?sid=${encodeURIComponent(sessions.logoutGuard(session))}`,
       serverTime,
     };
   });
@@ -107,21 +109,41 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     };
   });
 
-  // idempotent: without a session it answers the same, with null
-  app.post('/logout', async (request, reply): Promise<LogoutResult> => {
-    const found = await sessions.lookup(request, reply);
-    if (found.state === 'none') return { endSessionUrl: null };
-    const { session } = found;
+  /** Revokes the refresh token (RFC 7009) and ends the session; answers the token set for what comes next. */
+  async function signOut(request: FastifyRequest, reply: FastifyReply, session: ActiveSession) {
     const set = tokens.open(session);
     if (set.refreshToken) {
-      // RFC 7009: the refresh token dies with the session; an IdP that is down must not keep the user signed in here
+      // the refresh token dies with the session; an IdP that is down must not keep the user signed in here
       await oidc.revoke(set.refreshToken, 'refresh_token').catch((err: unknown) => {
         request.log.warn({ session: shortId(session.id), err: { name: (err as Error).name, message: (err as Error).message } }, 'refresh token revocation failed');
       });
     }
     await sessions.end(request, reply, session);
     request.log.info({ session: shortId(session.id), sub: session.user.sub }, 'signed out');
-    return { endSessionUrl: await oidc.endSessionUrl(options.logoutIdTokenHint ? set.idToken : undefined) };
+    return set;
+  }
+
+  // idempotent: without a session it answers the same, with null. Its body never carries a token:
+  // the end-session URL names client_id only (the navigation below is the way to send id_token_hint)
+  app.post('/logout', async (request, reply): Promise<LogoutResult> => {
+    const found = await sessions.lookup(request, reply);
+    if (found.state === 'none') return { endSessionUrl: null };
+    await signOut(request, reply, found.session);
+    return { endSessionUrl: await oidc.endSessionUrl(undefined) };
+  });
+
+  // sign-out as a top-level navigation (Duende's pattern), guarded by the session's sid instead of a
+  // header: the 302 to the IdP may carry id_token_hint, which then appears only in a Location header
+  app.get<{ Querystring: { sid?: string } }>('/logout', async (request, reply) => {
+    const found = await sessions.lookup(request, reply);
+    const home = `${options.publicUrl}/`;
+    if (found.state === 'none') return reply.redirect(home, 302); // nothing left to end
+    if (!sessions.logoutGuardMatches(found.session, request.query.sid)) {
+      throw bffError('BAD_REQUEST', 'This sign-out link does not belong to your session; nothing was ended.');
+    }
+    const set = await signOut(request, reply, found.session);
+    const endSession = await oidc.endSessionUrl(options.logoutIdTokenHint ? set.idToken : undefined);
+    return reply.header('cache-control', 'no-store').redirect(endSession ?? home, 302);
   });
 
   app.post('/backchannel-logout', async (request, reply) => {
@@ -176,7 +198,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
 /** Callback failures are shown as a page to a navigating browser, as JSON to everyone else. */
 export function renderAuthError(error: BffError, request: FastifyRequest, reply: FastifyReply): boolean {
-  if (!request.url.startsWith('/auth/callback') && !request.url.startsWith('/auth/login')) return false;
+  if (!['/auth/callback', '/auth/login', '/auth/logout'].some((path) => request.url.startsWith(path))) return false;
   if (!wantsHtml(request)) return false;
   reply
     .code(error.statusCode)

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode, SessionUser } from '@bff/shared';
 import { BffError, bffError } from '../errors.js';
@@ -79,6 +80,23 @@ export class Sessions {
       'INTERNAL',
       'The public URL is https, but this request reached the BFF over http, so no Secure session cookie can be set. Behind a TLS-terminating proxy, set Fastify\'s trustProxy (TRUST_PROXY) so that X-Forwarded-Proto is believed.',
     );
+  }
+
+  /**
+   * What `GET /auth/logout?sid=` must carry for this session: the IdP's `sid`
+   * when it gave one (as Duende does), else a value derived from the session
+   * id with the session secret. Either way a page on another origin cannot
+   * know it, so a cross-site link cannot sign anyone out.
+   */
+  logoutGuard(session: ActiveSession): string {
+    return session.sid ?? createHmac('sha256', this.options.sessionSecrets[0]!).update(`logout:${session.id}`).digest('base64url').slice(0, 32);
+  }
+
+  logoutGuardMatches(session: ActiveSession, given: string | undefined): boolean {
+    if (!given) return false;
+    const expected = Buffer.from(this.logoutGuard(session));
+    const actual = Buffer.from(given);
+    return expected.length === actual.length && timingSafeEqual(expected, actual);
   }
 
   /** The session id behind a signed cookie value of the plugin's own session layer (tests and tools). */

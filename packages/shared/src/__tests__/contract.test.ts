@@ -46,6 +46,7 @@ describe('wire schemas', () => {
       user: { sub: 'alice', name: 'Alice' },
       accessTokenExpiresAt: now,
       sessionExpiresAt: now,
+      logoutUrl: 'http://localhost:3000/auth/logout?sid=s1',
       serverTime: now,
     };
     expect(sessionInfoSchema.safeParse(ok).success).toBe(true);

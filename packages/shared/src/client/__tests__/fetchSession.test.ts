@@ -16,6 +16,7 @@ describe('fetchSession', () => {
         user: { sub: 'alice' },
         accessTokenExpiresAt: '2030-01-01T10:15:00.000Z',
         sessionExpiresAt: '2030-01-01T11:00:00.000Z',
+        logoutUrl: 'http://localhost:3000/auth/logout?sid=s1',
         serverTime: '2030-01-01T10:01:00.050Z',
       }),
       now,

@@ -11,6 +11,7 @@ const signedIn = (skewMs = 0): SessionSnapshot => ({
     user: { sub: 'alice' },
     accessTokenExpiresAt: '2030-01-01T10:05:00.000Z',
     sessionExpiresAt: expiresAt,
+    logoutUrl: 'http://localhost:3000/auth/logout?sid=s1',
     serverTime: '2030-01-01T10:00:00.000Z',
   },
   skewMs,
