@@ -1,3 +1,4 @@
+import pinoPretty from 'pino-pretty';
 import { fileURLToPath } from 'node:url';
 import { configFromEnv, ConfigError } from '@bff/fastify-bff';
 import { PROFILES, startIdp, type ProfileName } from '@bff/dev-idp';
@@ -57,7 +58,14 @@ async function demo(): Promise<void> {
     apiAudience: apiUrl,
   });
   const api = await startApi({ port: apiPort, issuer, audience: apiUrl });
-  const app = await buildServer({ config, webRoot: WEB_ROOT, requestLogging: false });
+  // a person reads these logs: pretty in a terminal (LOG_FORMAT=json keeps JSON), JSON when piped
+  const pretty = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
+  const app = await buildServer({
+    config,
+    webRoot: WEB_ROOT,
+    requestLogging: false,
+    ...(pretty ? { logStream: pinoPretty({ colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }) } : {}),
+  });
   await app.listen({ port: config.port, host: config.host });
 
   const ttl = `access token ${idp.profile.accessTokenTtl}s, refresh token ${idp.profile.refreshTokenTtl}s`;
