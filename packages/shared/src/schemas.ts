@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import type { ErrorBody } from './errors.js';
 import type { SessionInfo, RefreshResult, LogoutResult } from './session.js';
+import { SESSION_ENDS_BY } from './sessionEnd.js';
 
 const isoDate = z.iso.datetime({ offset: true });
 
@@ -30,6 +31,7 @@ export const sessionInfoSchema = z.discriminatedUnion('authenticated', [
     user: sessionUserSchema,
     accessTokenExpiresAt: isoDate,
     sessionExpiresAt: isoDate,
+    sessionEndsBy: z.enum(SESSION_ENDS_BY),
     refreshTokenExpiresAt: z.optional(isoDate),
     logoutUrl: z.string(),
     serverTime: isoDate,

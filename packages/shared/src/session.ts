@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { SessionEndsBy } from './sessionEnd.js';
 
 /** Who is signed in, as far as the browser needs to know. Never a token. */
 export interface SessionUser {
@@ -14,6 +15,8 @@ export interface AuthenticatedSessionInfo {
   accessTokenExpiresAt: string;
   /** When the person must sign in again: the earliest of idle, absolute and refresh-token expiry. */
   sessionExpiresAt: string;
+  /** Which deadline `sessionExpiresAt` is (sessionEnd.ts says what each one means for the person). */
+  sessionEndsBy: SessionEndsBy;
   refreshTokenExpiresAt?: string;
   /**
    * Where the browser navigates to sign out (`GET /auth/logout?sid=...`):

@@ -94,6 +94,7 @@ describe('refresh token expiry', () => {
     const info = await browser.api(`${stack.bffUrl}/auth/session`);
     expect(Date.parse(info.body.refreshTokenExpiresAt) - Date.now()).toBeLessThanOrEqual(2_000);
     expect(info.body.sessionExpiresAt).toBe(info.body.refreshTokenExpiresAt);
+    expect(info.body.sessionEndsBy).toBe('refresh_token');
     await sleep(2_200);
     expect(await browser.api(`${stack.bffUrl}/api/me`)).toMatchObject({ status: 401, body: { code: 'EXPIRED_TOKEN' } });
     expect((await browser.api(`${stack.bffUrl}/auth/session`)).body).toMatchObject({ authenticated: false });

@@ -82,11 +82,13 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     const serverTime = iso(clock());
     if (found.state === 'none') return { authenticated: false, ...(found.reason ? { reason: found.reason } : {}), serverTime };
     const { session } = found;
+    const end = sessions.sessionEnd(session);
     return {
       authenticated: true,
       user: session.user,
       accessTokenExpiresAt: iso(session.tokens.accessTokenExpiresAt),
-      sessionExpiresAt: iso(sessions.expiresAt(session)),
+      sessionExpiresAt: iso(end.at),
+      sessionEndsBy: end.by,
       ...(session.tokens.refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt: iso(session.tokens.refreshTokenExpiresAt) } : {}),
       logoutUrl: `${options.publicUrl}/auth/logout?sid=${encodeURIComponent(sessions.logoutGuard(session))}`,
       serverTime,

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorCode, SessionUser } from '@bff/shared';
+import type { ErrorCode, SessionEndsBy, SessionUser } from '@bff/shared';
 import { BffError, bffError } from '../errors.js';
 import type { ResolvedBffOptions } from '../options.js';
 import type { EventSink } from '../observability/events.js';
@@ -52,11 +52,30 @@ export class Sessions {
    * the access token outlives it (or there is none), the access token's.
    */
   expiresAt(session: ActiveSession): number {
+    return this.sessionEnd(session).at;
+  }
+
+  /**
+   * The earliest deadline and which one it is (`sessionEndsBy` in
+   * /auth/session). On a tie the one "Stay signed in" cannot move wins
+   * (absolute, then the tokens', then idle): that is the one that really
+   * ends the session.
+   */
+  sessionEnd(session: ActiveSession): { at: number; by: SessionEndsBy } {
     const { tokens } = session;
-    const deadline = this.deadline(session);
-    if (!tokens.hasRefreshToken) return Math.min(deadline, tokens.accessTokenExpiresAt);
-    if (tokens.refreshTokenExpiresAt === undefined) return deadline;
-    return Math.min(deadline, Math.max(tokens.refreshTokenExpiresAt, tokens.accessTokenExpiresAt));
+    const candidates: Array<{ at: number; by: SessionEndsBy }> = [{ at: session.absoluteExpiresAt, by: 'absolute' }];
+    if (!tokens.hasRefreshToken) {
+      candidates.push({ at: tokens.accessTokenExpiresAt, by: 'access_token' });
+    } else if (tokens.refreshTokenExpiresAt !== undefined) {
+      const accessOutlives = tokens.accessTokenExpiresAt > tokens.refreshTokenExpiresAt;
+      candidates.push(
+        accessOutlives
+          ? { at: tokens.accessTokenExpiresAt, by: 'access_token' }
+          : { at: tokens.refreshTokenExpiresAt, by: 'refresh_token' },
+      );
+    }
+    candidates.push({ at: session.lastSeenAt + this.options.sessionIdleTimeout * 1000, by: 'idle' });
+    return candidates.reduce((earliest, next) => (next.at < earliest.at ? next : earliest));
   }
 
   /**

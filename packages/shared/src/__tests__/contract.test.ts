@@ -47,6 +47,7 @@ describe('wire schemas', () => {
       accessTokenExpiresAt: now,
       sessionExpiresAt: now,
       logoutUrl: 'http://localhost:3000/auth/logout?sid=s1',
+      sessionEndsBy: 'idle',
       serverTime: now,
     };
     expect(sessionInfoSchema.safeParse(ok).success).toBe(true);

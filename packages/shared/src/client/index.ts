@@ -9,4 +9,5 @@ export { MAX_RETRIES, MAX_RETRY_DELAY_MS, MAX_SERVER_ERROR_RETRIES, retryDelay, 
 export { computeSkew, formatRemaining, remainingMs } from './sessionClock.js';
 export { fetchSession, type SessionSnapshot } from './fetchSession.js';
 export { SESSION_WARNING_MS, sessionExpiry, type SessionExpiry } from './sessionExpiry.js';
+export { SESSION_END_CHECK_MS, watchSessionEnd, type SessionEndWatchOptions } from './sessionEndWatch.js';
 export { currentReturnTo, loginUrl, signIn } from './signIn.js';

@@ -1,3 +1,4 @@
+import type { SessionEndsBy } from '../sessionEnd.js';
 import type { SessionSnapshot } from './fetchSession.js';
 import { remainingMs } from './sessionClock.js';
 
@@ -7,6 +8,8 @@ export const SESSION_WARNING_MS = 2 * 60_000;
 export interface SessionExpiry {
   /** Server-clock ISO time the session ends. */
   expiresAt: string;
+  /** Which deadline that is: idle, absolute, refresh_token or access_token (sessionEnd.ts). */
+  endsBy: SessionEndsBy;
   /** Time left, corrected for clock skew; 0 once over. */
   remainingMs: number;
   /** Time left is at most `warnBefore`. */
@@ -24,6 +27,7 @@ export function sessionExpiry(
   const left = remainingMs(info.sessionExpiresAt, now, skewMs);
   return {
     expiresAt: info.sessionExpiresAt,
+    endsBy: info.sessionEndsBy,
     remainingMs: left,
     warning: left <= warnBefore,
     expired: left === 0,

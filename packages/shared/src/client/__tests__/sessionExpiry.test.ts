@@ -12,6 +12,7 @@ const signedIn = (skewMs = 0): SessionSnapshot => ({
     accessTokenExpiresAt: '2030-01-01T10:05:00.000Z',
     sessionExpiresAt: expiresAt,
     logoutUrl: 'http://localhost:3000/auth/logout?sid=s1',
+    sessionEndsBy: 'idle',
     serverTime: '2030-01-01T10:00:00.000Z',
   },
   skewMs,
@@ -25,6 +26,7 @@ describe('sessionExpiry', () => {
   it('counts down to sessionExpiresAt in the server clock', () => {
     expect(sessionExpiry(signedIn(), browserNow)).toEqual({
       expiresAt,
+      endsBy: 'idle',
       remainingMs: 600_000,
       warning: false,
       expired: false,
