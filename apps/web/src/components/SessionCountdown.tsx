@@ -1,25 +1,29 @@
 import { useEffect } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { formatRemaining } from '@bff/shared/client';
-import { sessionQueryKey, useSessionExpiry } from '@bff/shared/react';
+import { sessionQueryKey } from '@bff/shared/react';
+import { useSessionWarning } from '../session/useSessionWarning';
 
-/** "Session ends in 12:34". Deliberately not a live region: a ticking clock must not talk. */
+/**
+ * "Session ends in 12:34". Deliberately not a live region: a ticking clock
+ * must not talk (SessionAnnouncer speaks for it). It steps aside while the
+ * warning shows the same time.
+ */
 export function SessionCountdown() {
-  const expiry = useSessionExpiry();
+  const warning = useSessionWarning();
   const client = useQueryClient();
-  const warning = expiry?.warning ?? false;
-  const expired = expiry?.expired ?? false;
+  const near = warning?.expiry.warning ?? false;
 
   // Activity elsewhere may have moved the idle timeout: ask the BFF again
-  // when the warning would start and when the countdown reaches zero.
+  // when the warning would start. The end itself is watched by watchSessionEnd (main.tsx).
   useEffect(() => {
-    if (warning || expired) void client.invalidateQueries({ queryKey: sessionQueryKey });
-  }, [warning, expired, client]);
+    if (near) void client.invalidateQueries({ queryKey: sessionQueryKey });
+  }, [near, client]);
 
-  if (expiry === null) return null;
+  if (warning === null || warning.visible) return null;
   return (
-    <span className={warning ? 'countdown soon' : 'countdown'} data-testid="session-countdown">
-      Session ends in <span className="time">{formatRemaining(expiry.remainingMs)}</span>
+    <span className={near ? 'countdown soon' : 'countdown'} data-testid="session-countdown">
+      Session ends in <span className="time">{formatRemaining(warning.expiry.remainingMs)}</span>
     </span>
   );
 }

@@ -1,47 +1,47 @@
-import { useState } from 'react';
-import { SESSION_WARNING_MS, formatRemaining } from '@bff/shared/client';
-import { useSessionExpiry } from '@bff/shared/react';
+import { formatRemaining } from '@bff/shared/client';
 import { describeError } from '../api/describeError';
+import { sessionWarningState } from '../session/sessionWarningState';
 import { useRefreshSession } from '../session/useRefreshSession';
-
-export interface SessionWarningProps {
-  /** Show the warning this many ms before the session ends. */
-  warnBefore?: number;
-}
+import { useSessionWarning } from '../session/useSessionWarning';
+import { warningReason } from '../session/warningMessages';
 
 /**
- * "Your session ends in 1:59 - Stay signed in". The alert is announced once
- * when it appears; the ticking time is hidden from screen readers (a steady
- * sentence stands in for it), or the alert would speak every second.
+ * "Your session ends in 1:28 because of inactivity." with "Stay signed in"
+ * when that can move the end. The header's countdown steps aside while this
+ * shows, so the time is on screen once; screen readers hear it through
+ * SessionAnnouncer, once a minute, not from this ticking text.
  */
-export function SessionWarning({ warnBefore = SESSION_WARNING_MS }: SessionWarningProps) {
-  const expiry = useSessionExpiry({ warnBefore });
+export function SessionWarning() {
+  const warning = useSessionWarning();
   const refresh = useRefreshSession();
-  // dismissed for this expiry only: a later, different expiry warns again
-  const [dismissedFor, setDismissedFor] = useState<string | null>(null);
+  if (warning === null || !warning.visible) return null;
 
-  if (expiry === null || !expiry.warning || expiry.expired || dismissedFor === expiry.expiresAt) return null;
+  const { expiry, canExtend } = warning;
+  const staySignedIn = () =>
+    refresh.mutate(undefined, {
+      // an IdP that keeps the refresh token's expiry: the end did not move, so stop offering it
+      onSuccess: (result) => {
+        if (Date.parse(result.session.expiresAt) <= Date.parse(expiry.expiresAt)) sessionWarningState.markFixed(expiry.expiresAt);
+      },
+    });
 
-  const minutes = Math.max(1, Math.ceil(warnBefore / 60_000));
   return (
-    <div role="alert" className="session-warning" data-testid="session-warning">
+    <section className="session-warning" aria-label="Session ending" data-testid="session-warning">
       <p>
-        <span className="sr-only">
-          Your session ends in less than {minutes} {minutes === 1 ? 'minute' : 'minutes'}.
-        </span>
-        <span aria-hidden="true">
-          Your session ends in <span className="time">{formatRemaining(expiry.remainingMs)}</span> -{' '}
-        </span>
+        Your session ends in <span className="time">{formatRemaining(expiry.remainingMs)}</span>
+        {warningReason(expiry.endsBy, canExtend)}
       </p>
       <div className="actions">
-        <button type="button" className="button primary" onClick={() => refresh.mutate()} disabled={refresh.isPending}>
-          Stay signed in
-        </button>
-        <button type="button" className="button" onClick={() => setDismissedFor(expiry.expiresAt)}>
+        {canExtend && (
+          <button type="button" className="button primary" onClick={staySignedIn} disabled={refresh.isPending}>
+            Stay signed in
+          </button>
+        )}
+        <button type="button" className="button" onClick={() => sessionWarningState.dismiss(expiry.expiresAt)}>
           Dismiss
         </button>
       </div>
       {refresh.isError && <p className="error-text">{describeError(refresh.error, 'renewing your session')}</p>}
-    </div>
+    </section>
   );
 }
