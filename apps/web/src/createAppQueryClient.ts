@@ -1,5 +1,5 @@
 import { MutationCache, QueryCache, QueryClient, type QueryKey } from '@tanstack/react-query';
-import { isReauthCode, type ReauthCode } from '@bff/shared';
+import { isPastSessionEnd, isReauthCode, sessionEndReason, type ReauthCode } from '@bff/shared';
 import { reauthCodeOf, retryDelay, shouldRetry, type BffError, type SessionSnapshot } from '@bff/shared/client';
 import { sessionQueryKey } from '@bff/shared/react';
 import type { AuthPromptStore } from './session/authPrompt';
@@ -25,19 +25,25 @@ const isSessionQuery = (query: { queryKey: QueryKey }) => query.queryKey[0] === 
 /**
  * The app's one QueryClient. Its cache callbacks are the single place that
  * reacts to the session ending: any query or mutation failing with a re-auth
- * code, /auth/session turning anonymous after we were signed in, or another
- * tab saying so. Each opens the re-login prompt once; only a loss seen here is
- * broadcast, so tabs never echo each other. Connection trouble
+ * code, /auth/session turning anonymous after we were signed in or
+ * answering past its own end, or another tab saying so. Each opens the
+ * re-login prompt once and forgets the person's data; only a loss seen here
+ * is broadcast, so tabs never echo each other. Connection trouble
  * (IDP_UNAVAILABLE, network) is retried by `shouldRetry` and shown by
  * the Reconnecting banner, which reads the caches (connection/reconnecting.ts).
  */
 export function createAppQueryClient({ prompt, channel, random = Math.random }: AppQueryClientOptions): QueryClient {
   let signedInBefore = false;
+  // set when another tab opened signed in: the next /auth/session answer says whether the session is back
+  let checkingSignIn = false;
 
   const refetchSession = () => client.invalidateQueries({ queryKey: sessionQueryKey });
+  const forgetData = () => client.removeQueries({ predicate: (query) => !isSessionQuery(query) });
 
   const sessionLost = (code: ReauthCode, seen: 'here' | 'other-tab') => {
     if (!prompt.openRelogin(code)) return;
+    // what was on screen is not kept behind the prompt
+    forgetData();
     if (seen === 'here') channel.post({ type: 'session-lost', code });
     void refetchSession();
   };
@@ -48,7 +54,15 @@ export function createAppQueryClient({ prompt, channel, random = Math.random }: 
   };
 
   const onSessionSnapshot = ({ info }: SessionSnapshot) => {
-    if (info.authenticated) {
+    const checking = checkingSignIn;
+    checkingSignIn = false;
+    if (info.authenticated && isPastSessionEnd(info)) {
+      // /auth/session never refreshes: past the refresh token's end it still names the user, but nothing works
+      sessionLost(sessionEndReason(info.sessionEndsBy), 'here');
+    } else if (info.authenticated) {
+      // signed in again in another tab: the prompt closes and the data comes back
+      if (checking) prompt.closeRelogin();
+      if (!signedInBefore) channel.post({ type: 'signed-in' });
       signedInBefore = true;
     } else if (signedInBefore) {
       // idle or absolute timeout, revocation, a restart of the BFF's store...
@@ -80,9 +94,15 @@ export function createAppQueryClient({ prompt, channel, random = Math.random }: 
       if (signedInBefore) sessionLost(message.code, 'other-tab');
       return;
     }
+    if (message.type === 'signed-in') {
+      if (prompt.get().kind !== 'relogin') return;
+      checkingSignIn = true;
+      void refetchSession();
+      return;
+    }
     prompt.markSignedOut('elsewhere');
     // forget the person's data at once, then confirm with the BFF
-    client.removeQueries({ predicate: (query) => !isSessionQuery(query) });
+    forgetData();
     client.setQueryData<SessionSnapshot>(sessionQueryKey, { info: { authenticated: false }, skewMs: 0 });
     void refetchSession();
   });

@@ -41,7 +41,16 @@ const signedIn: SessionInfo = {
   accessTokenExpiresAt: '2030-01-01T10:15:00Z',
   sessionExpiresAt: '2030-01-01T11:00:00Z',
   logoutUrl: 'http://localhost:3000/auth/logout?sid=s1',
+  sessionEndsBy: 'idle',
   serverTime: '2030-01-01T10:00:00Z',
+};
+
+/** What /auth/session answers once the refresh token's end has passed: /auth/session never refreshes, so it still names the user. */
+const pastRefreshTokenEnd: SessionInfo = {
+  ...signedIn,
+  sessionExpiresAt: '2030-01-01T10:00:00Z',
+  sessionEndsBy: 'refresh_token',
+  serverTime: '2030-01-01T10:00:01Z',
 };
 
 /** The session query, answered from a list of snapshots in order. */
@@ -54,6 +63,19 @@ function sessionAnswers(client: QueryClient, infos: SessionInfo[]) {
       staleTime: 0,
     });
   return fetchSession;
+}
+
+/** The session query on screen (observed, as in the app, so that invalidation refetches it), answered from a list in order. */
+function watchedSession(client: QueryClient, infos: SessionInfo[]) {
+  const queue = [...infos];
+  const observer = new QueryObserver(client, {
+    queryKey: sessionQueryKey,
+    queryFn: async (): Promise<SessionSnapshot> => ({ info: queue.shift() ?? { authenticated: false }, skewMs: 0 }),
+    staleTime: Infinity,
+  });
+  const stop = observer.subscribe(() => {});
+  const answered = (count: number) => expect.poll(() => client.getQueryState(sessionQueryKey)?.dataUpdateCount).toBe(count);
+  return { answered, stop };
 }
 
 const revoked = () => new BffError('Revoked', { status: 401, code: 'TOKEN_REVOKED' });
@@ -99,7 +121,67 @@ describe('the app QueryClient', () => {
     expect(prompt.get()).toEqual({ kind: 'none' });
     await fetchSession();
     expect(prompt.get()).toEqual({ kind: 'relogin', code: 'SESSION_EXPIRED' });
-    expect(tabs.posted).toEqual([{ type: 'session-lost', code: 'SESSION_EXPIRED' }]);
+    expect(tabs.posted).toEqual([{ type: 'signed-in' }, { type: 'session-lost', code: 'SESSION_EXPIRED' }]);
+  });
+
+  it('treats a signed-in answer already past its own end as the end of the session, worded by its deadline', async () => {
+    const { client, prompt, tabs } = setup();
+    await sessionAnswers(client, [signedIn, pastRefreshTokenEnd])();
+    expect(prompt.get()).toEqual({ kind: 'none' });
+    await sessionAnswers(client, [pastRefreshTokenEnd])();
+    expect(prompt.get()).toEqual({ kind: 'relogin', code: 'EXPIRED_TOKEN' });
+    expect(tabs.posted).toContainEqual({ type: 'session-lost', code: 'EXPIRED_TOKEN' });
+  });
+
+  it('prompts at once when the page opens on a session already past its end', async () => {
+    const { client, prompt } = setup();
+    await sessionAnswers(client, [{ ...pastRefreshTokenEnd, sessionEndsBy: 'absolute' }])();
+    expect(prompt.get()).toEqual({ kind: 'relogin', code: 'SESSION_EXPIRED' });
+  });
+
+  it('forgets the data on screen when the session is lost', async () => {
+    const { client, prompt } = setup();
+    await sessionAnswers(client, [signedIn])();
+    client.setQueryData(['notes'], [{ id: '1', text: 'secret', createdAt: '2030-01-01T00:00:00Z' }]);
+    await client.fetchQuery({ queryKey: ['me'], queryFn: () => Promise.reject(revoked()) }).catch(() => {});
+    expect(prompt.get().kind).toBe('relogin');
+    expect(client.getQueryData(['notes'])).toBeUndefined();
+  });
+
+  it('tells the other tabs once when it opens signed in, so that a tab asking to sign in again can look', async () => {
+    const { client, tabs } = setup();
+    await sessionAnswers(client, [signedIn, signedIn])();
+    await sessionAnswers(client, [signedIn])();
+    expect(tabs.posted).toEqual([{ type: 'signed-in' }]);
+  });
+
+  it('closes the re-login prompt when another tab signed in again and /auth/session confirms it', async () => {
+    const { client, prompt, tabs } = setup();
+    const expired: SessionInfo = { authenticated: false, reason: 'SESSION_EXPIRED' };
+    // answers: on screen, the end, the prompt's own check, and after the other tab signed in
+    const session = watchedSession(client, [signedIn, expired, expired, signedIn]);
+    await session.answered(1);
+    void client.refetchQueries({ queryKey: sessionQueryKey });
+    await session.answered(3);
+    expect(prompt.get()).toEqual({ kind: 'relogin', code: 'SESSION_EXPIRED' });
+
+    tabs.receive({ type: 'signed-in' });
+    await session.answered(4);
+    expect(prompt.get()).toEqual({ kind: 'none' });
+    session.stop();
+  });
+
+  it('keeps the re-login prompt when another tab opened but the session is still over', async () => {
+    const { client, prompt, tabs } = setup();
+    // answers: on screen, the prompt's own check, and after the other tab opened (on the same ended session)
+    const session = watchedSession(client, [signedIn, pastRefreshTokenEnd, pastRefreshTokenEnd]);
+    await session.answered(1);
+    tabs.receive({ type: 'session-lost', code: 'TOKEN_REVOKED' });
+    await session.answered(2);
+    tabs.receive({ type: 'signed-in' });
+    await session.answered(3);
+    expect(prompt.get()).toEqual({ kind: 'relogin', code: 'TOKEN_REVOKED' });
+    session.stop();
   });
 
   it('does not prompt a first visitor who was never signed in', async () => {
@@ -113,7 +195,7 @@ describe('the app QueryClient', () => {
     await sessionAnswers(client, [signedIn])();
     tabs.receive({ type: 'session-lost', code: 'TOKEN_REVOKED' });
     expect(prompt.get()).toEqual({ kind: 'relogin', code: 'TOKEN_REVOKED' });
-    expect(tabs.posted).toEqual([]);
+    expect(tabs.posted).toEqual([{ type: 'signed-in' }]);
   });
 
   it('shows signed out and forgets the data when another tab signs out', async () => {

@@ -1,6 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { ReauthCode } from '@bff/shared';
 import { signIn } from '@bff/shared/client';
+import { focusedBeforeDialog, returnFocus } from '../session/focusReturn';
 import { COME_BACK_HERE, REAUTH_MESSAGES } from '../session/reauthMessages';
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -10,24 +11,41 @@ export interface ReloginDialogProps {
 }
 
 /**
- * Modal: the session is over and only signing in again helps, so there is no
- * way to dismiss it (Escape included): behind it, every request would fail.
- * The page behind is made `inert` by App; focus starts on the dialog itself,
- * so a keystroke meant for a form does not press "Sign in again".
+ * A native modal `<dialog>`: the page behind is inert and under a backdrop.
+ * The session is over and only signing in again helps, so the person cannot
+ * dismiss it (Escape included): behind it, every request would fail. It
+ * closes when another tab signed in again, and focus then returns to where
+ * it was. Focus starts on the dialog itself, so a keystroke meant for a form
+ * does not press "Sign in again".
  */
 export function ReloginDialog({ code }: ReloginDialogProps) {
-  const dialogRef = useRef<HTMLDivElement>(null);
+  const dialogRef = useRef<HTMLDialogElement>(null);
   const { title, detail } = REAUTH_MESSAGES[code];
 
   useEffect(() => {
-    dialogRef.current?.focus();
+    const dialog = dialogRef.current;
+    if (dialog === null) return;
+    const previous = focusedBeforeDialog();
+    const open = () => {
+      if (!dialog.open) dialog.showModal();
+      dialog.focus();
+    };
+    // Chrome lets a repeated Escape close a modal whatever `cancel` says: open it again
+    const refuse = (event: Event) => event.preventDefault();
+    const reopen = () => dialog.isConnected && open();
+    dialog.addEventListener('cancel', refuse);
+    dialog.addEventListener('close', reopen);
+    open();
+    return () => {
+      dialog.removeEventListener('cancel', refuse);
+      dialog.removeEventListener('close', reopen);
+      if (dialog.open) dialog.close();
+      returnFocus(previous);
+    };
   }, []);
 
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      return;
-    }
+  // a modal dialog keeps Tab inside the page, but the browser's own toolbar is on the way round: wrap instead
+  const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>) => {
     if (event.key !== 'Tab' || dialogRef.current === null) return;
     const focusable = Array.from(dialogRef.current.querySelectorAll<HTMLElement>(FOCUSABLE));
     const first = focusable[0];
@@ -44,26 +62,23 @@ export function ReloginDialog({ code }: ReloginDialogProps) {
   };
 
   return (
-    <div className="backdrop">
-      <div
-        ref={dialogRef}
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="relogin-title"
-        aria-describedby="relogin-detail"
-        tabIndex={-1}
-        onKeyDown={onKeyDown}
-        data-testid="relogin-dialog"
-      >
-        <h2 id="relogin-title">{title}</h2>
-        <p id="relogin-detail">
-          {detail} {COME_BACK_HERE}
-        </p>
-        <button type="button" className="button primary" onClick={signIn}>
-          Sign in again
-        </button>
-      </div>
-    </div>
+    <dialog
+      ref={dialogRef}
+      className="dialog"
+      aria-modal="true"
+      aria-labelledby="relogin-title"
+      aria-describedby="relogin-detail"
+      tabIndex={-1}
+      onKeyDown={onKeyDown}
+      data-testid="relogin-dialog"
+    >
+      <h2 id="relogin-title">{title}</h2>
+      <p id="relogin-detail">
+        {detail} {COME_BACK_HERE}
+      </p>
+      <button type="button" className="button primary" onClick={signIn}>
+        Sign in again
+      </button>
+    </dialog>
   );
 }

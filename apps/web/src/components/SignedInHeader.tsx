@@ -5,7 +5,7 @@ import { SignOutButton } from './SignOutButton';
 
 export interface SignedInHeaderProps {
   user: SessionUser;
-  /** The session is over (the re-login dialog is open): no countdown. */
+  /** The session is over (the re-login dialog is open): nobody is signed in any more. */
   sessionOver?: boolean;
 }
 
@@ -19,19 +19,19 @@ export function SignedInHeader({ user, sessionOver = false }: SignedInHeaderProp
         <Link to="/">Overview</Link>
         <Link to="/notes">Notes</Link>
       </nav>
-      <div className="who">
-        <span>
-          Signed in as <strong data-testid="signed-in-user">{user.name ?? user.sub}</strong>
-        </span>
-        {sessionOver ? (
-          <span className="countdown" data-testid="session-countdown">
-            Session ended
+      {sessionOver ? (
+        <p className="who muted" data-testid="session-ended">
+          Session ended
+        </p>
+      ) : (
+        <div className="who">
+          <span>
+            Signed in as <strong data-testid="signed-in-user">{user.name ?? user.sub}</strong>
           </span>
-        ) : (
           <SessionCountdown />
-        )}
-        <SignOutButton />
-      </div>
+          <SignOutButton />
+        </div>
+      )}
     </header>
   );
 }

@@ -13,12 +13,15 @@ export interface AuthPromptStore {
   subscribe(listener: () => void): () => void;
   /** Opens the re-login prompt; true only when it was closed before (the caller then tells other tabs). */
   openRelogin(code: ReauthCode): boolean;
+  /** Closes the re-login prompt: the person signed in again in another tab. True when it was open. */
+  closeRelogin(): boolean;
   markSignedOut(where: 'here' | 'elsewhere'): void;
 }
 
 /**
- * A tiny external store (read with useSyncExternalStore). The prompt only
- * closes by leaving the page: signing in again is a full-page navigation.
+ * A tiny external store (read with useSyncExternalStore). The re-login
+ * prompt closes by leaving the page (signing in again is a full-page
+ * navigation), or when another tab has signed in again.
  */
 export function createAuthPromptStore(): AuthPromptStore {
   let state: AuthPrompt = { kind: 'none' };
@@ -41,6 +44,11 @@ export function createAuthPromptStore(): AuthPromptStore {
         return false;
       }
       set({ kind: 'relogin', code });
+      return true;
+    },
+    closeRelogin() {
+      if (state.kind !== 'relogin') return false;
+      set({ kind: 'none' });
       return true;
     },
     markSignedOut(where) {

@@ -1,9 +1,13 @@
 import { isReauthCode, type ReauthCode } from '@bff/shared';
 
-/** Tabs of this app tell each other about sign-out and session loss on this channel. */
+/** Tabs of this app tell each other about sign-in, sign-out and session loss on this channel. */
 export const SESSION_CHANNEL_NAME = 'bff-session';
 
-export type SessionMessage = { type: 'signed-out' } | { type: 'session-lost'; code: ReauthCode };
+export type SessionMessage =
+  | { type: 'signed-out' }
+  | { type: 'session-lost'; code: ReauthCode }
+  /** A tab opened signed in: a tab showing the re-login prompt checks whether the session is back. */
+  | { type: 'signed-in' };
 
 export interface SessionChannel {
   post(message: SessionMessage): void;
@@ -13,7 +17,7 @@ export interface SessionChannel {
 export function isSessionMessage(value: unknown): value is SessionMessage {
   if (typeof value !== 'object' || value === null) return false;
   const message = value as Record<string, unknown>;
-  if (message.type === 'signed-out') return true;
+  if (message.type === 'signed-out' || message.type === 'signed-in') return true;
   return message.type === 'session-lost' && isReauthCode(message.code);
 }
 

@@ -27,4 +27,15 @@ describe('the auth prompt store', () => {
     expect(store.openRelogin('UNAUTHENTICATED')).toBe(false);
     expect(store.get()).toEqual({ kind: 'signed-out', where: 'elsewhere' });
   });
+
+  it('closes the re-login prompt only when it is open (another tab signed in again)', () => {
+    const store = createAuthPromptStore();
+    expect(store.closeRelogin()).toBe(false);
+    store.openRelogin('SESSION_EXPIRED');
+    expect(store.closeRelogin()).toBe(true);
+    expect(store.get()).toEqual({ kind: 'none' });
+    store.markSignedOut('here');
+    expect(store.closeRelogin()).toBe(false);
+    expect(store.get()).toEqual({ kind: 'signed-out', where: 'here' });
+  });
 });
