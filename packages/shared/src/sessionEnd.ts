@@ -10,10 +10,11 @@ import type { AuthenticatedSessionInfo } from './session.js';
  * - `absolute`: SESSION_ABSOLUTE_TIMEOUT after sign-in. Nothing moves it.
  * - `access_token`: no refresh token can take over when the access token
  *   expires (the IdP issued none, or it expires first). Nothing moves it.
- * - `refresh_token`: the refresh token's expiry, as the IdP stated it. A
- *   refresh moves it when the IdP gives each new refresh token a new
- *   lifetime (the dev IdP; Keycloak, Auth0 and Okta up to their maximum
- *   lifetimes), not when it keeps the old one (seed 003, fixed lifetimes).
+ * - `refresh_token`: the refresh token's expiry, as the IdP stated it
+ *   (`refresh_token_expires_in`, `refresh_expires_in`). A refresh moves it
+ *   when the IdP gives each new refresh token a new lifetime (the dev IdP;
+ *   Keycloak up to its SSO Session Max), not when it keeps the old one
+ *   (seed 003, fixed lifetimes).
  * - `idle`: SESSION_IDLE_TIMEOUT after the last request that moved it. Any
  *   API call moves it; so does "Stay signed in" (`POST /auth/refresh`).
  */
