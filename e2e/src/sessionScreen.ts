@@ -24,7 +24,8 @@ export async function recordSessionScreen(page: Page): Promise<{ read(): Promise
     window.__sessionScreen = record;
     let last = '';
     const look = () => {
-      if (record.dialogAt === undefined && document.querySelector('dialog[data-testid="relogin-dialog"][open]')) record.dialogAt = Date.now();
+      if (record.dialogAt === undefined && document.querySelector('dialog[data-testid="relogin-dialog"][open]'))
+        record.dialogAt = Date.now();
       const said = document.querySelector('[data-testid="session-announcer"]')?.textContent ?? '';
       if (said !== last && said !== '') record.announced.push(said);
       last = said;

@@ -31,7 +31,9 @@ test('the sign-in screen, first visit and after the session ended', async ({ pag
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
   await expectAccessibleAtEveryWidth(page, 'sign-in');
 
-  await page.route('/auth/session', (route) => route.fulfill({ json: { authenticated: false, reason: 'SESSION_EXPIRED', serverTime: new Date().toISOString() } }));
+  await page.route('/auth/session', (route) =>
+    route.fulfill({ json: { authenticated: false, reason: 'SESSION_EXPIRED', serverTime: new Date().toISOString() } }),
+  );
   await page.reload();
   await expect(page.getByRole('heading', { level: 1, name: 'Your session has ended' })).toBeVisible();
   await expectAccessibleAtEveryWidth(page, 'sign-in-after-session-ended');
@@ -95,7 +97,9 @@ test('the re-login dialog in each wording, over a page that shows no data and na
 });
 
 test('"Reconnecting..." while the IdP cannot be reached', async ({ signedInPage: page }) => {
-  await page.route('/api/me', (route) => route.fulfill({ status: 503, json: { error: 'The identity provider is unavailable.', code: 'IDP_UNAVAILABLE' } }));
+  await page.route('/api/me', (route) =>
+    route.fulfill({ status: 503, json: { error: 'The identity provider is unavailable.', code: 'IDP_UNAVAILABLE' } }),
+  );
   await page.reload();
   await expect(page.getByTestId('reconnecting')).toHaveText('Reconnecting...');
   await expectAccessibleAtEveryWidth(page, 'reconnecting');

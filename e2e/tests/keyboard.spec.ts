@@ -16,7 +16,9 @@ async function tabTo(page: Page, target: Locator, { backwards = false, max = 25 
   await expect(target, `reached with ${max} presses of ${backwards ? 'Shift+Tab' : 'Tab'}`).toBeFocused();
 }
 
-test('the whole flow works by keyboard alone: sign in, write, stay signed in, meet the end, sign in again, send the note', async ({ page }) => {
+test('the whole flow works by keyboard alone: sign in, write, stay signed in, meet the end, sign in again, send the note', async ({
+  page,
+}) => {
   const { keyboard } = page;
   await page.goto('/notes');
   await tabTo(page, page.getByRole('button', { name: 'Sign in' }));

@@ -9,7 +9,11 @@ const DRAFT = 'Ask the Cheshire Cat which way to go';
 // the refresh token lives 8 s, the access token 4 s: an idle person outlives both (the stack of sessionExpired.spec.ts)
 test.use({ stackOptions: { accessTokenTtl: 4, refreshTokenTtl: 8 } });
 
-test('a hidden tab shows the prompt as soon as it is visible again, a sleeping one as soon as it wakes, and signing in again in another tab closes it with focus back in place', async ({ context, page, signIn }) => {
+test('a hidden tab shows the prompt as soon as it is visible again, a sleeping one as soon as it wakes, and signing in again in another tab closes it with focus back in place', async ({
+  context,
+  page,
+  signIn,
+}) => {
   const hiddenTab = await emulatePageLifecycle(page);
   await signIn(page, 'alice', '/notes');
   const field = page.getByLabel('New note');

@@ -8,7 +8,11 @@ const DRAFT = 'Remind the Dormouse about the treacle well';
 // the refresh token lives 8 s, the access token 4 s: an idle person outlives both
 test.use({ stackOptions: { accessTokenTtl: 4, refreshTokenTtl: 8 } });
 
-test('a tab left alone shows "Your session has expired" within 2 s of the end, with no click, and signing in again keeps the draft', async ({ page, signIn, stack }) => {
+test('a tab left alone shows "Your session has expired" within 2 s of the end, with no click, and signing in again keeps the draft', async ({
+  page,
+  signIn,
+  stack,
+}) => {
   await signIn(page, 'alice', '/notes');
   await page.getByLabel('New note').fill(DRAFT);
   await expect(page.getByTestId('notes-list')).toBeVisible();

@@ -3,7 +3,10 @@ import { ANNOUNCE_INTERVAL_MS, nextAnnouncement, SILENT, type Announcement } fro
 
 describe('the polite announcement', () => {
   it('speaks the first sentence at once', () => {
-    expect(nextAnnouncement(SILENT, 'Your session ends within 2 minutes.', 1_000)).toEqual({ text: 'Your session ends within 2 minutes.', at: 1_000 });
+    expect(nextAnnouncement(SILENT, 'Your session ends within 2 minutes.', 1_000)).toEqual({
+      text: 'Your session ends within 2 minutes.',
+      at: 1_000,
+    });
   });
 
   it('never changes to a new sentence less than a minute after the last, however often it is asked', () => {

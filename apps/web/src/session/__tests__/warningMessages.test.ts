@@ -17,7 +17,7 @@ describe('the warning wording', () => {
     for (const endsBy of SESSION_ENDS_BY) {
       for (const canExtend of [true, false]) {
         const sentence = `Your session ends in 1:28${warningReason(endsBy, canExtend)}`;
-        expect(sentence).not.toMatch(/ [-–—]|  |\.\.|\s$/);
+        expect(sentence).not.toMatch(/ [-–—]| {2}|\.\.|\s$/);
         expect(sentence).toMatch(/[a-z]\.$/);
       }
     }
@@ -36,6 +36,9 @@ describe('the announcement', () => {
   it('changes at most once a minute while the countdown ticks every second', () => {
     const seen = new Set<string>();
     for (let left = 120_000; left > 0; left -= 1_000) seen.add(warningAnnouncement(left, 'idle', true));
-    expect([...seen]).toEqual(['Your session ends within 2 minutes because of inactivity.', 'Your session ends within a minute because of inactivity.']);
+    expect([...seen]).toEqual([
+      'Your session ends within 2 minutes because of inactivity.',
+      'Your session ends within a minute because of inactivity.',
+    ]);
   });
 });
