@@ -72,6 +72,29 @@ test('the warning against each deadline, with "Stay signed in" only where it can
   }
 });
 
+test('against the refresh token\'s end, a "Stay signed in" that did not move it is not offered again', async ({ signedInPage: page }) => {
+  // an IdP that keeps the refresh token's expiry (seed 003, fixed lifetimes): the refresh succeeds, the end stays
+  const end = new Date(Date.now() + 89_000).toISOString();
+  await page.route('/auth/session', async (route) => {
+    const response = await route.fetch();
+    const info = (await response.json()) as SessionInfo;
+    return route.fulfill({ response, json: { ...info, sessionExpiresAt: end, sessionEndsBy: 'refresh_token' } });
+  });
+  await page.route('/auth/refresh', (route) =>
+    route.fulfill({
+      json: { success: true, session: { sub: 'alice', name: 'Alice Liddell', expiresAt: end }, message: 'Session refreshed.' },
+    }),
+  );
+  await page.reload();
+  const warning = page.getByTestId('session-warning');
+  await warning.getByRole('button', { name: 'Stay signed in' }).click();
+  await expect(warning.getByRole('paragraph')).toHaveText(
+    /^Your session ends in 1:2\d\. Your sign-in cannot be renewed, so you will need to sign in again\.$/,
+  );
+  await expect(warning.getByRole('button', { name: 'Stay signed in' })).toHaveCount(0);
+  await expectAccessibleAtEveryWidth(page, 'warning-refresh-token-not-moved');
+});
+
 /** Each code the BFF ends a session with, the dialog's title and a part of its text, and the screenshot's name. */
 const PROMPTS: Array<[ReauthCode, string, string, string]> = [
   ['SESSION_EXPIRED', 'Your session has ended', 'after a period of inactivity', 'relogin-ended'],
