@@ -4,8 +4,9 @@ import type { AuthenticatedSessionInfo } from './session.js';
 /**
  * The deadlines a session can end by; `GET /auth/session` names the one its
  * `sessionExpiresAt` is, the earliest the BFF knows of. On a tie the BFF
- * names the one listed first here: the one "Stay signed in" cannot move,
- * because that is the one that really ends the session.
+ * names the one listed first here, the one a refresh is least able to move
+ * (absolute, the access token's, the refresh token's, idle): that is the
+ * one that really ends the session.
  *
  * - `absolute`: SESSION_ABSOLUTE_TIMEOUT after sign-in. Nothing moves it.
  * - `access_token`: no refresh token can take over when the access token

@@ -57,7 +57,7 @@ export class Sessions {
 
   /**
    * The earliest deadline and which one it is (`sessionEndsBy` in
-   * /auth/session). On a tie the one "Stay signed in" cannot move wins
+   * /auth/session). On a tie the one a refresh is least able to move wins
    * (absolute, then the tokens', then idle): that is the one that really
    * ends the session.
    */
