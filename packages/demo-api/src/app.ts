@@ -3,6 +3,7 @@ import { createAuthenticator } from './auth.js';
 import { createKeyResolver } from './keys.js';
 import { NoteStore } from './notes.js';
 import { resolveApiOptions, type ApiOptions } from './options.js';
+import { echoRoutes } from './routes/echo.js';
 import { meRoutes } from './routes/me.js';
 import { notesRoutes } from './routes/notes.js';
 
@@ -69,6 +70,7 @@ export function createApi(options: ApiOptions): Api {
     });
     await protectedRoutes.register(meRoutes);
     await protectedRoutes.register(notesRoutes, { store });
+    await protectedRoutes.register(echoRoutes);
   });
 
   return { app, hits: () => hits, resetHits: () => { hits = 0; } };
