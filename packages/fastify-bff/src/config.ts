@@ -137,6 +137,9 @@ function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
     sessionAbsoluteTimeout: number(e.SESSION_ABSOLUTE_TIMEOUT),
     refreshSkewSeconds: number(e.REFRESH_SKEW_SECONDS),
     idpTimeoutSeconds: number(e.IDP_TIMEOUT_SECONDS),
+    upstreamTimeoutSeconds: number(e.UPSTREAM_TIMEOUT_SECONDS),
+    upstreamIdleTimeoutSeconds: number(e.UPSTREAM_IDLE_TIMEOUT_SECONDS),
+    proxyBodyLimit: number(e.PROXY_BODY_LIMIT),
     devEndpoints: bool(e.BFF_DEV_ENDPOINTS),
     metrics: e.METRICS_PORT === undefined ? undefined : { port: Number(e.METRICS_PORT) },
   };
@@ -175,6 +178,7 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
     idpTimeoutSeconds: options.idpTimeoutSeconds ?? DEFAULTS.idpTimeoutSeconds,
     refreshGrantTimeoutSeconds: Math.max(options.refreshGrantTimeoutSeconds ?? DEFAULTS.refreshGrantTimeoutSeconds, options.idpTimeoutSeconds ?? DEFAULTS.idpTimeoutSeconds),
     upstreamTimeoutSeconds: options.upstreamTimeoutSeconds ?? DEFAULTS.upstreamTimeoutSeconds,
+    upstreamIdleTimeoutSeconds: options.upstreamIdleTimeoutSeconds ?? DEFAULTS.upstreamIdleTimeoutSeconds,
     proxyBodyLimit: options.proxyBodyLimit ?? DEFAULTS.proxyBodyLimit,
     memoryStoreMaxSessions: options.memoryStoreMaxSessions ?? DEFAULTS.memoryStoreMaxSessions,
     devEndpoints: options.devEndpoints ?? false,

@@ -72,9 +72,20 @@ export interface BffOptions {
    * token, and sending the old one again would be reuse.
    */
   refreshGrantTimeoutSeconds?: number;
-  /** Timeout of a proxied upstream call, seconds. Default 30. */
+  /** UPSTREAM_TIMEOUT_SECONDS: how long the API may take to start its answer (the response headers), seconds. Default 30. */
   upstreamTimeoutSeconds?: number;
-  /** Largest request body the proxy accepts (and buffers for a replay), bytes. Default 1 MiB. */
+  /**
+   * UPSTREAM_IDLE_TIMEOUT_SECONDS: how long the API may stay silent between two
+   * chunks of a response body, seconds. Default 60. A stream that keeps
+   * talking (server-sent events) is never cut.
+   */
+  upstreamIdleTimeoutSeconds?: number;
+  /**
+   * PROXY_BODY_LIMIT: request bodies up to this many bytes are buffered so that
+   * the one replay after an upstream 401 can resend them; larger ones stream
+   * to the API and are never replayed. Default 1 MiB, at most
+   * PROXY_BODY_LIMIT_MAX (16 MiB): each request in flight may hold this much.
+   */
   proxyBodyLimit?: number;
   /** Most sessions the memory store keeps before it evicts the least recently created. Default 100 000. */
   memoryStoreMaxSessions?: number;
@@ -125,7 +136,11 @@ export const DEFAULTS = {
   idpTimeoutSeconds: 5,
   refreshGrantTimeoutSeconds: 60,
   upstreamTimeoutSeconds: 30,
+  upstreamIdleTimeoutSeconds: 60,
   proxyBodyLimit: 1024 * 1024,
   memoryStoreMaxSessions: 100_000,
   rateLimit: { login: 30, callback: 30, refresh: 60, timeWindowMs: 60_000 },
 } as const;
+
+/** The hard maximum of `proxyBodyLimit`, bytes (16 MiB): what one request may hold in memory for its replay. */
+export const PROXY_BODY_LIMIT_MAX = 16 * 1024 * 1024;

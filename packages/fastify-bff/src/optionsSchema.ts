@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { BffOptions } from './options.js';
+import { PROXY_BODY_LIMIT_MAX, type BffOptions } from './options.js';
 
 /**
  * The ONE validation of the plugin's options. `resolveOptions` runs it on
@@ -32,6 +32,9 @@ export const ENV_NAMES = {
   sessionAbsoluteTimeout: 'SESSION_ABSOLUTE_TIMEOUT',
   refreshSkewSeconds: 'REFRESH_SKEW_SECONDS',
   idpTimeoutSeconds: 'IDP_TIMEOUT_SECONDS',
+  upstreamTimeoutSeconds: 'UPSTREAM_TIMEOUT_SECONDS',
+  upstreamIdleTimeoutSeconds: 'UPSTREAM_IDLE_TIMEOUT_SECONDS',
+  proxyBodyLimit: 'PROXY_BODY_LIMIT',
   devEndpoints: 'BFF_DEV_ENDPOINTS',
   metrics: 'METRICS_PORT',
 } as const satisfies Partial<Record<keyof BffOptions, string>>;
@@ -45,6 +48,7 @@ const httpUrl = z.string({ error: 'must be an http(s) URL' }).refine((v) => URL.
 const seconds = z.number({ error: 'must be a positive whole number of seconds' }).int('must be a positive whole number of seconds').positive('must be a positive whole number of seconds');
 const positive = z.number({ error: 'must be a positive number' }).positive('must be a positive number').finite('must be a positive number');
 const count = z.number({ error: 'must be a positive whole number' }).int('must be a positive whole number').positive('must be a positive whole number');
+const bodyLimitMessage = `must be a whole number of bytes from 0 to ${PROXY_BODY_LIMIT_MAX} (16 MiB); larger bodies stream to the API instead of being buffered`;
 const flag = z.boolean({ error: 'must be true or false (0 or 1)' });
 const secret = z.string().min(32, 'must be at least 32 characters');
 const instance = (what: string, method: string) =>
@@ -85,7 +89,13 @@ const schema = z
     idpTimeoutSeconds: positive.optional(),
     refreshGrantTimeoutSeconds: positive.optional(),
     upstreamTimeoutSeconds: positive.optional(),
-    proxyBodyLimit: count.optional(),
+    upstreamIdleTimeoutSeconds: positive.optional(),
+    proxyBodyLimit: z
+      .number({ error: bodyLimitMessage })
+      .int(bodyLimitMessage)
+      .min(0, bodyLimitMessage)
+      .max(PROXY_BODY_LIMIT_MAX, bodyLimitMessage)
+      .optional(),
     memoryStoreMaxSessions: count.optional(),
     rateLimit: z.union([z.literal(false), z.object({ login: count, callback: count, refresh: count, timeWindowMs: count.optional() })], { error: 'must be false or { login, callback, refresh }' }).optional(),
     metrics: z

@@ -76,6 +76,7 @@ export function listsEveryOption(): Required<BffOptions> {
     idpTimeoutSeconds: 5,
     refreshGrantTimeoutSeconds: 60,
     upstreamTimeoutSeconds: 30,
+    upstreamIdleTimeoutSeconds: 60,
     proxyBodyLimit: 1024 * 1024,
     memoryStoreMaxSessions: 100_000,
     rateLimit: { login: 30, callback: 30, refresh: 60, timeWindowMs: 60_000 },
@@ -105,6 +106,7 @@ export function defaultsAreTheDocumentedOnes(): void {
         readonly idpTimeoutSeconds: 5;
         readonly refreshGrantTimeoutSeconds: 60;
         readonly upstreamTimeoutSeconds: 30;
+        readonly upstreamIdleTimeoutSeconds: 60;
         readonly proxyBodyLimit: number;
         readonly memoryStoreMaxSessions: 100_000;
         readonly rateLimit: { readonly login: 30; readonly callback: 30; readonly refresh: 60; readonly timeWindowMs: 60_000 };

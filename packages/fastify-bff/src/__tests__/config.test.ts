@@ -98,6 +98,13 @@ describe('configFromEnv', () => {
     expect(configFromEnv({ TOKEN_ENCRYPTION_KEY: `${KEY}, ${second}` }).bff.tokenEncryptionKeys).toHaveLength(2);
   });
 
+  it('reads the replay buffer of the proxy and its two upstream timeouts', () => {
+    const env = { PROXY_BODY_LIMIT: '0', UPSTREAM_TIMEOUT_SECONDS: '10', UPSTREAM_IDLE_TIMEOUT_SECONDS: '300' };
+    expect(configFromEnv(env).bff).toMatchObject({ proxyBodyLimit: 0, upstreamTimeoutSeconds: 10, upstreamIdleTimeoutSeconds: 300 });
+    const defaults = { proxyBodyLimit: 1024 * 1024, upstreamTimeoutSeconds: 30, upstreamIdleTimeoutSeconds: 60 };
+    expect(resolveOptions(configFromEnv({}).bff)).toMatchObject(defaults);
+  });
+
   it('requires https for the public URL in production', () => {
     expect(problemsOf({ ...production, BFF_PUBLIC_URL: 'http://app.example.com' })).toEqual([
       'BFF_PUBLIC_URL: must be https when NODE_ENV=production (cookies must be Secure)',
@@ -152,6 +159,14 @@ describe('one schema for env and options', () => {
     ['a fractional idle timeout', { SESSION_IDLE_TIMEOUT: '1.5' }, { sessionIdleTimeout: 1.5 }, 'SESSION_IDLE_TIMEOUT: must be a positive whole number of seconds', 'sessionIdleTimeout: must be a positive whole number of seconds'],
     ['a reserved authorization parameter', { OIDC_AUTH_PARAMS: 'nonce=1' }, { authParams: { nonce: '1' } }, 'OIDC_AUTH_PARAMS: must not set nonce (the BFF sets them)', 'authParams: must not set nonce (the BFF sets them)'],
     ['an unknown store', { SESSION_STORE: 'postgres' }, { sessionStore: 'postgres' }, 'SESSION_STORE: must be memory or redis (or a SessionStore)', 'sessionStore: must be memory or redis (or a SessionStore)'],
+    ['a replay buffer over the hard maximum', { PROXY_BODY_LIMIT: String(16 * 1024 * 1024 + 1) }, { proxyBodyLimit: 16 * 1024 * 1024 + 1 },
+      'PROXY_BODY_LIMIT: must be a whole number of bytes from 0 to 16777216 (16 MiB); larger bodies stream to the API instead of being buffered',
+      'proxyBodyLimit: must be a whole number of bytes from 0 to 16777216 (16 MiB); larger bodies stream to the API instead of being buffered'],
+    ['a body limit that is not a number', { PROXY_BODY_LIMIT: '1mb' }, { proxyBodyLimit: Number.NaN },
+      'PROXY_BODY_LIMIT: must be a whole number of bytes from 0 to 16777216 (16 MiB); larger bodies stream to the API instead of being buffered',
+      'proxyBodyLimit: must be a whole number of bytes from 0 to 16777216 (16 MiB); larger bodies stream to the API instead of being buffered'],
+    ['a zero upstream timeout', { UPSTREAM_TIMEOUT_SECONDS: '0' }, { upstreamTimeoutSeconds: 0 }, 'UPSTREAM_TIMEOUT_SECONDS: must be a positive number', 'upstreamTimeoutSeconds: must be a positive number'],
+    ['a negative idle timeout', { UPSTREAM_IDLE_TIMEOUT_SECONDS: '-1' }, { upstreamIdleTimeoutSeconds: -1 }, 'UPSTREAM_IDLE_TIMEOUT_SECONDS: must be a positive number', 'upstreamIdleTimeoutSeconds: must be a positive number'],
   ];
   it.each(cases)('applies the rule "%s" to variables and to options alike', (_rule, env, options, envProblem, optionProblem) => {
     expect(problemsOf(env)).toEqual([envProblem]);
