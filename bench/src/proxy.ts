@@ -79,9 +79,13 @@ async function startBff(
 /** Line 2: a Fastify proxy with no session, forwarding through the BFF's own Upstream code with a fixed token. */
 async function startBareProxy(accessToken: string): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
-  const upstream = new Upstream({ url: apiUrl, timeoutMs: 30_000 });
+  const publicUrl = `http://127.0.0.1:${bffPorts.bare}`;
+  const upstream = new Upstream({ url: apiUrl, publicUrl, headersTimeoutMs: 30_000, idleTimeoutMs: 60_000 });
   app.addHook('onClose', async () => upstream.close());
-  app.get('/api/*', async (request, reply) => upstream.relay(reply, await upstream.send(request, upstream.path(request.url), accessToken, undefined)));
+  app.get('/api/*', async (request, reply) => {
+    const path = upstream.path(request.url);
+    return upstream.relay(reply, await upstream.send(request, path, accessToken, undefined), path);
+  });
   await app.listen({ port: bffPorts.bare, host: '127.0.0.1' });
   return app;
 }

@@ -1,37 +1,70 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { BffError } from '../errors.js';
 import type { ActiveSession } from '../session/store.js';
+import { isStreamed, readBody, type ProxyBody } from './requestBody.js';
 import { Upstream } from './upstream.js';
 
 /**
  * `/api/*` -> API_UPSTREAM with the prefix removed, the access token added and
- * the browser's cookies stripped (README, "HTTP contract"). Request bodies are buffered (up
- * to proxyBodyLimit) so that the one replay after an upstream 401 can resend
- * them; responses stream.
+ * the browser's cookies stripped (README, "HTTP contract"; what crosses in
+ * each direction: forwarding.ts). Request bodies up to proxyBodyLimit are
+ * buffered so that the one replay after an upstream 401 can resend them;
+ * larger ones stream, and cannot be replayed. Responses stream. The token is
+ * checked when a request starts: a long answer (server-sent events) goes on
+ * past its expiry.
  */
 export async function proxyRoutes(app: FastifyInstance): Promise<void> {
   const { options, sessions, tokens } = app.bff;
-  const upstream = new Upstream({ url: options.apiUpstream, timeoutMs: options.upstreamTimeoutSeconds * 1000 });
+  const upstream = new Upstream({
+    url: options.apiUpstream,
+    publicUrl: options.publicUrl,
+    prefix: app.prefix,
+    headersTimeoutMs: options.upstreamTimeoutSeconds * 1000,
+    idleTimeoutMs: options.upstreamIdleTimeoutSeconds * 1000,
+  });
   app.addHook('onClose', async () => upstream.close());
+  // a graceful close waits for the requests in flight, and an event stream never ends by itself: end them first
+  // (EventSource reconnects, to a replica that is up)
+  const eventStreams = new Set<AbortController>();
+  app.addHook('preClose', async () => {
+    for (const stream of eventStreams) stream.abort();
+  });
 
   // the proxy forwards bytes, it does not interpret them
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.proxyBodyLimit }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', (request, payload, done) => readBody(payload, options.proxyBodyLimit, done));
 
   app.all('/*', async (request, reply) => {
-    const path = upstream.path(request.url);
-    const session = await sessions.require(request, reply);
-    const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
+    const body = request.body as ProxyBody;
+    const upload = isStreamed(body) ? body : undefined;
+    try {
+      const path = upstream.path(request.url);
+      const session = await sessions.require(request, reply);
+      const abort = abortWhenGone(reply);
 
-    let current = await bearer(session, false);
-    let response = await upstream.send(request, path, current.accessToken, body);
-    if (response.statusCode === 401) {
-      // reactive: the upstream refused a token we thought valid; refresh once and replay once, never loop
-      await response.body.dump();
-      current = await bearer(current.session, true);
-      response = await upstream.send(request, path, current.accessToken, body);
+      let current = await bearer(session, false);
+      let response = await upstream.send(request, path, current.accessToken, body, abort.signal);
+      if (response.statusCode === 401) {
+        // reactive: the upstream refused a token we thought valid; refresh once and replay once, never loop
+        if (upload) abort.abort(); // the bytes already sent are gone: stop sending the rest
+        else await response.body.dump();
+        current = await bearer(current.session, true);
+        if (upload) {
+          reply.header('retry-after', '0');
+          throw new BffError('UPSTREAM_UNAVAILABLE', 'The API refused the access token during an upload too large to replay. The token is renewed: send the request again.', { statusCode: 503 });
+        }
+        response = await upstream.send(request, path, current.accessToken, body, abort.signal);
+      }
+      await sessions.extend(current.session, request.log);
+      if (String(response.headers['content-type']).startsWith('text/event-stream')) {
+        eventStreams.add(abort);
+        reply.raw.once('close', () => eventStreams.delete(abort));
+      }
+      return upstream.relay(reply, response, path);
+    } catch (err) {
+      upload?.discard();
+      throw err;
     }
-    await sessions.extend(current.session, request.log);
-    return upstream.relay(reply, response);
 
     async function bearer(s: ActiveSession, force: boolean) {
       const result = await tokens.accessToken(s, { force });
@@ -42,4 +75,13 @@ export async function proxyRoutes(app: FastifyInstance): Promise<void> {
       return result;
     }
   });
+}
+
+/** Aborted when the browser's connection closes before its answer was sent: the upstream request goes with it. */
+function abortWhenGone(reply: FastifyReply): AbortController {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller;
 }

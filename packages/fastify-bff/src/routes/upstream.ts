@@ -1,68 +1,93 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { BffError, bffError } from '../errors.js';
-
-/** Headers that belong to one connection, never forwarded (RFC 9110 7.6.1), plus what must not cross the BFF. */
-const DROP_REQUEST = new Set([
-  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade',
-  'host', 'content-length', 'cookie', 'authorization', 'x-csrf',
-]);
-const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'transfer-encoding', 'trailer', 'upgrade', 'set-cookie']);
+import { requestHeaders, responseHeaders, rewriteLocation, type ForwardingContext } from './forwarding.js';
+import { isStreamed, type ProxyBody } from './requestBody.js';
 
 export interface UpstreamOptions {
   /** Base URL; `/api/x` goes to `${base}/x`. */
   url: string;
-  timeoutMs: number;
+  /** The BFF's public URL: what X-Forwarded-Proto and X-Forwarded-Host say. */
+  publicUrl: string;
+  /** Where the API is mounted on the BFF. Default `/api`. */
+  prefix?: string;
+  /** How long the API may take to start its answer (the response headers). */
+  headersTimeoutMs: number;
+  /** How long the API may stay silent between two chunks of its answer's body. */
+  idleTimeoutMs: number;
   /** Keep-alive connections to the upstream. Default 64. */
   connections?: number;
 }
 
 /**
- * Forwarding to the API: one keep-alive undici pool built once, header
- * filtering, the bearer token, streaming responses. The BFF's proxy route
- * and the benchmark's bare proxy both use exactly this.
+ * Forwarding to the API: one keep-alive undici pool built once, the header
+ * policy (forwarding.ts), the bearer token, streaming both ways. The BFF's
+ * proxy route and the benchmark's bare proxy both use exactly this.
  */
 export class Upstream {
   readonly #pool: Pool;
+  readonly #origin: string;
   readonly #basePath: string;
-  readonly #timeoutMs: number;
+  readonly #prefix: string;
+  readonly #forwarding: ForwardingContext;
+  readonly #headersTimeoutMs: number;
+  readonly #idleTimeoutMs: number;
 
   constructor(options: UpstreamOptions) {
     const url = new URL(options.url);
+    const publicUrl = new URL(options.publicUrl);
+    this.#origin = url.origin;
     this.#basePath = url.pathname.replace(/\/+$/, '');
-    this.#timeoutMs = options.timeoutMs;
+    this.#prefix = options.prefix ?? '/api';
+    this.#forwarding = { proto: publicUrl.protocol.slice(0, -1), host: publicUrl.host, prefix: this.#prefix };
+    this.#headersTimeoutMs = options.headersTimeoutMs;
+    this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#pool = new Pool(url.origin, { connections: options.connections ?? 64, pipelining: 1, keepAliveTimeout: 30_000 });
   }
 
   /** The upstream path for a `/api/...` URL; throws BAD_REQUEST for one that would climb out. */
   path(url: string): string {
-    return upstreamPath(url, this.#basePath);
+    return upstreamPath(url, this.#basePath, this.#prefix);
   }
 
-  /** Sends the request on to `path` (from `path()`) with `Authorization: Bearer`. */
-  async send(request: FastifyRequest, path: string, accessToken: string, body: Buffer | undefined): Promise<Dispatcher.ResponseData> {
+  /**
+   * Sends the request on to `path` (from `path()`) with `Authorization: Bearer`.
+   * `signal` aborts it: the browser went away, or the proxy gave up on it.
+   */
+  async send(
+    request: FastifyRequest,
+    path: string,
+    accessToken: string,
+    body: ProxyBody,
+    signal?: AbortSignal,
+  ): Promise<Dispatcher.ResponseData> {
+    const sent = isStreamed(body) || body?.length ? body : undefined;
     try {
       return await this.#pool.request({
         path,
         method: request.method as Dispatcher.HttpMethod,
-        headers: forwardHeaders(request, accessToken, body),
-        body,
-        headersTimeout: this.#timeoutMs,
-        bodyTimeout: this.#timeoutMs,
+        headers: requestHeaders(request, accessToken, this.#forwarding, sent),
+        body: isStreamed(sent) ? sent.stream : sent,
+        headersTimeout: this.#headersTimeoutMs,
+        bodyTimeout: this.#idleTimeoutMs,
+        signal,
       });
     } catch (err) {
+      if (signal?.aborted) {
+        // nobody is left to answer: nginx logs this as 499, so do we
+        throw new BffError('BAD_REQUEST', 'The client closed the request before the API answered.', { cause: err, statusCode: 499 });
+      }
       throw upstreamError(err);
     }
   }
 
-  /** Streams the upstream's answer to the browser, minus hop-by-hop headers and cookies. */
-  relay(reply: FastifyReply, response: Dispatcher.ResponseData): FastifyReply {
-    reply.code(response.statusCode);
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value === undefined || DROP_RESPONSE.has(name)) continue;
-      reply.header(name, value);
+  /** Streams the upstream's answer to the browser under the header policy (forwarding.ts), its own Location mapped to ours. */
+  relay(reply: FastifyReply, response: Dispatcher.ResponseData, path: string): FastifyReply {
+    const headers = responseHeaders(response.headers);
+    if (typeof headers.location === 'string') {
+      headers.location = rewriteLocation(headers.location, new URL(path, this.#origin), this.#basePath, this.#prefix);
     }
-    return reply.send(response.body);
+    return reply.code(response.statusCode).headers(headers).send(response.body);
   }
 
   close(): Promise<void> {
@@ -71,8 +96,8 @@ export class Upstream {
 }
 
 /** The upstream path for `/api/rest`, refusing anything that could climb out of the upstream's base path. */
-export function upstreamPath(url: string, basePath: string): string {
-  const rest = url.slice('/api'.length);
+export function upstreamPath(url: string, basePath: string, prefix = '/api'): string {
+  const rest = url.slice(prefix.length);
   const queryAt = rest.indexOf('?');
   const pathname = queryAt === -1 ? rest : rest.slice(0, queryAt);
   for (const segment of pathname.split('/')) {
@@ -88,17 +113,6 @@ export function upstreamPath(url: string, basePath: string): string {
     }
   }
   return `${basePath}${rest.startsWith('/') ? rest : `/${rest}`}`;
-}
-
-function forwardHeaders(request: FastifyRequest, accessToken: string, body: Buffer | undefined): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || DROP_REQUEST.has(name)) continue;
-    headers[name] = value;
-  }
-  headers.authorization = `Bearer ${accessToken}`;
-  if (body) headers['content-length'] = String(body.length);
-  return headers;
 }
 
 /** Upstream failures: a timeout is 504, anything else that kept us from an answer 502. */
