@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { Agent, createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 // the types of app.unsignCookie: the plugin registers @fastify/cookie, its published types do not say so
 import type {} from '@fastify/cookie';
 import { startApi, type RunningApi } from '@bff/demo-api';
@@ -29,6 +29,8 @@ export interface StackOptions {
   logStream?: { write(line: string): void };
   /** what the host app registers before the BFF plugin (its own @fastify/session, its routes) */
   host?: (app: FastifyInstance) => Promise<void>;
+  /** options of the host's Fastify instance, e.g. trustProxy */
+  fastify?: FastifyServerOptions;
 }
 
 export interface Stack {
@@ -93,7 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const served = Array<number>(replicas).fill(0);
   const ports = replicas === 1 ? [bffPort] : await Promise.all(Array.from({ length: replicas }, () => freePort()));
   const startReplica = async (i: number) => {
-    const app = Fastify({ logger: options.logStream ? { level: 'info', stream: options.logStream } : false });
+    const app = Fastify({ logger: options.logStream ? { level: 'info', stream: options.logStream } : false, ...options.fastify });
     app.addHook('onRequest', async () => {
       served[i] = (served[i] ?? 0) + 1;
     });
