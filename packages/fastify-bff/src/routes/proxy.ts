@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Dispatcher } from 'undici';
 import { BffError } from '../errors.js';
 import type { ActiveSession } from '../session/store.js';
 import { isStreamed, readBody, type ProxyBody } from './requestBody.js';
@@ -37,21 +38,28 @@ export async function proxyRoutes(app: FastifyInstance): Promise<void> {
   app.all('/*', async (request, reply) => {
     const body = request.body as ProxyBody;
     const upload = isStreamed(body) ? body : undefined;
+    let response: Dispatcher.ResponseData | undefined;
     try {
       const path = upstream.path(request.url);
       const session = await sessions.require(request, reply);
       const abort = abortWhenGone(reply);
 
       let current = await bearer(session, false);
-      let response = await upstream.send(request, path, current.accessToken, body, abort.signal);
+      response = await upstream.send(request, path, current.accessToken, body, abort.signal);
       if (response.statusCode === 401) {
-        // reactive: the upstream refused a token we thought valid; refresh once and replay once, never loop
-        if (upload) abort.abort(); // the bytes already sent are gone: stop sending the rest
+        // reactive: the upstream refused a token we thought valid; refresh once and replay once, never loop.
+        // A streamed upload cannot be replayed (the bytes already sent are gone): stop sending the rest,
+        // refresh all the same, and tell the browser to send it again
+        if (upload) abort.abort();
         else await response.body.dump();
         current = await bearer(current.session, true);
         if (upload) {
           reply.header('retry-after', '0');
-          throw new BffError('UPSTREAM_UNAVAILABLE', 'The API refused the access token during an upload too large to replay. The token is renewed: send the request again.', { statusCode: 503 });
+          throw new BffError(
+            'UPSTREAM_UNAVAILABLE',
+            'The API refused the access token during an upload too large to replay. The token is renewed: send the request again.',
+            { statusCode: 503 },
+          );
         }
         response = await upstream.send(request, path, current.accessToken, body, abort.signal);
       }
@@ -62,7 +70,9 @@ export async function proxyRoutes(app: FastifyInstance): Promise<void> {
       }
       return upstream.relay(reply, response, path);
     } catch (err) {
+      // nothing stays open: neither the browser's upload nor an answer of the API nobody will read
       upload?.discard();
+      response?.body.destroy();
       throw err;
     }
 
