@@ -59,7 +59,34 @@ export interface TokenManagerOptions {
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; error?(obj: object, msg: string): void };
   /** Where grants, waits and ends are reported (metrics, audit lines, hooks). */
   events?: EventSink;
+  /** What the manager waits with. Default: Node's timers; a deterministic simulation injects its own (packages/sim). */
+  timers?: Timers;
 }
+
+/**
+ * Every wait of the manager goes through these: the poll loop, the store
+ * retry backoff, the IdP-timeout race, lock renewal and event durations. So a
+ * simulation that drives them from its own clock replays a run exactly.
+ */
+export interface Timers {
+  sleep(ms: number): Promise<void>;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** A repeating timer that does not keep the process alive. */
+  setInterval(callback: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+  /** Monotonic milliseconds, for durations. */
+  now(): number;
+}
+
+export const realTimers: Timers = {
+  sleep: (ms) => sleep(ms),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
+  setInterval: (callback, ms) => setInterval(callback, ms).unref(),
+  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout | undefined),
+  now: () => performance.now(),
+};
 
 /** A refusal this soon after the pair was issued is what reuse of a rotated token looks like (suspected theft). */
 const REUSE_SUSPECT_WINDOW_MS = 60_000;
@@ -101,6 +128,7 @@ export class TokenManager {
       grantTimeoutMs: 60_000,
       lockLeaseMs: 6_000,
       storeRetryMaxMs: 500,
+      timers: realTimers,
       ...options,
     };
     this.#emit = options.events ?? (() => undefined);
@@ -178,7 +206,7 @@ export class TokenManager {
     const giveUpAt = clock() + idpTimeoutMs + 1_000;
     let waitingSince: number | undefined;
     const waited = <T>(result: T): T => {
-      if (waitingSince !== undefined) this.#emit({ type: 'refresh.lockWait', seconds: (performance.now() - waitingSince) / 1000 });
+      if (waitingSince !== undefined) this.#emit({ type: 'refresh.lockWait', seconds: (this.#options.timers.now() - waitingSince) / 1000 });
       return result;
     };
     for (;;) {
@@ -197,8 +225,8 @@ export class TokenManager {
         }
       }
       // another request or replica is refreshing this session: wait for what it stores
-      waitingSince ??= performance.now();
-      await sleep(pollIntervalMs);
+      waitingSince ??= this.#options.timers.now();
+      await this.#options.timers.sleep(pollIntervalMs);
       const current = await store.get(id);
       if (!current) return waited(ended(bffError('UNAUTHENTICATED')));
       if (current.state === 'ended') return waited(ended(bffError(current.reason)));
@@ -212,7 +240,7 @@ export class TokenManager {
   }
 
   async #refreshLocked(id: string, basedOnVersion: number): Promise<Settled> {
-    const { store, coordinator, clock, failureCooldownMs, tombstoneTtlMs, idpTimeoutMs } = this.#options;
+    const { store, coordinator, clock, failureCooldownMs, tombstoneTtlMs, idpTimeoutMs, timers } = this.#options;
     // re-read under the lock: a refresh that finished meanwhile is the answer (the grace window)
     const current = await store.get(id);
     if (!current) return { result: ended(bffError('UNAUTHENTICATED')) };
@@ -235,14 +263,14 @@ export class TokenManager {
     }
 
     const context: GrantContext = { now, refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt };
-    const startedAt = performance.now();
+    const startedAt = timers.now();
     const grant: Promise<GrantResult> = this.#options.refreshGrant(set.refreshToken, context).catch((error: unknown) => unavailable(error));
-    let timer: NodeJS.Timeout | undefined;
+    let timer: unknown;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), idpTimeoutMs);
+      timer = timers.setTimeout(() => resolve('timeout'), idpTimeoutMs);
     });
     const first = await Promise.race([grant, timedOut]);
-    clearTimeout(timer);
+    timers.clearTimeout(timer);
     if (first !== 'timeout') return this.#settle(current, set, first, { startedAt, late: false });
 
     // The IdP has not answered in time. It may still have the request and rotate the
@@ -266,7 +294,7 @@ export class TokenManager {
     const { store, coordinator, clock, cipher, failureCooldownMs, tombstoneTtlMs, log } = this.#options;
     const id = current.id;
     const session = shortId(id);
-    const seconds = (performance.now() - grant.startedAt) / 1000;
+    const seconds = (this.#options.timers.now() - grant.startedAt) / 1000;
     const { sub } = current.user;
     if (outcome.type !== 'tokens') {
       const classified = outcome;
@@ -332,11 +360,11 @@ export class TokenManager {
    * store is down, up to the session's own end (or this manager's close).
    */
   async #storeWhenBack(unstored: Unstored): Promise<void> {
-    const { store, clock, log, storeRetryMaxMs } = this.#options;
+    const { store, clock, log, storeRetryMaxMs, timers } = this.#options;
     const { session } = unstored;
     const giveUpAt = clock() + this.#options.sessionTtlMs(session, clock());
     for (let attempt = 0; ; attempt += 1) {
-      await sleep(Math.min(storeRetryMaxMs, 50 * 2 ** attempt));
+      await timers.sleep(Math.min(storeRetryMaxMs, 50 * 2 ** attempt));
       try {
         const stored = await store.updateTokens(session.id, unstored.basedOnVersion, session.tokens, this.#options.sessionTtlMs(session, clock()));
         if (stored) log?.info({ session: shortId(session.id), version: session.version, attempts: attempt + 2 }, 'held token pair stored');
@@ -357,8 +385,8 @@ export class TokenManager {
 
   /** Renews the refresh lock every quarter lease until released: a live holder never loses it, a dead one's frees within a lease. */
   #renewWhileHeld(id: string): { release: () => Promise<void> } {
-    const { coordinator, log } = this.#options;
-    const timer = setInterval(() => {
+    const { coordinator, log, timers } = this.#options;
+    const timer = timers.setInterval(() => {
       coordinator.renewRefreshLock(id, this.#owner, this.leaseMs).then(
         (held) => {
           if (!held) log?.warn({ session: shortId(id) }, 'the refresh lock was lost while held (a store outage longer than its lease?)');
@@ -366,13 +394,12 @@ export class TokenManager {
         () => undefined, // the store is down: the lease covers outages shorter than itself
       );
     }, this.leaseMs / 4);
-    timer.unref();
     let released = false;
     return {
       release: async () => {
         if (released) return;
         released = true;
-        clearInterval(timer);
+        timers.clearInterval(timer);
         await coordinator.releaseRefreshLock(id, this.#owner).catch(() => undefined); // a lock not released frees within its lease
       },
     };
