@@ -113,8 +113,11 @@ export class TokenManager {
   /** Background work that must finish before close: late grants and pairs waiting for the store. */
   readonly #background = new Set<Promise<void>>();
   #closing = false;
-  /** The decrypted access token per session, valid while the sealed token state is the same: one AES-GCM open per token, not per request. Never the refresh token. */
-  readonly #accessTokens = new LRUCache<string, { sealed: string; accessToken: string }>({ max: 10_000 });
+  /**
+   * The decrypted access token per session, valid while the sealed token state is the same: one AES-GCM open per token, not per request. Never the refresh token.
+   * At most 10 000, counted by maxSize so that it grows as used: `max` would allocate all 10 000 slots up front (2 ms per manager).
+   */
+  readonly #accessTokens = new LRUCache<string, { sealed: string; accessToken: string }>({ maxSize: 10_000, sizeCalculation: () => 1 });
   readonly #owner = randomUUID();
   readonly #options: Required<Omit<TokenManagerOptions, 'log' | 'events'>> & Pick<TokenManagerOptions, 'log'>;
   readonly #emit: EventSink;
