@@ -1,5 +1,6 @@
 import { describeConfig, describeStep, planFor, type Plan } from './plan.js';
-import { runPlan, runSeeds, shrink, type Totals } from './run.js';
+import { printTotals } from './report.js';
+import { runPlan, runSeeds, shrink } from './run.js';
 import type { Outcome } from './simulation.js';
 
 /**
@@ -23,15 +24,6 @@ function printPlan(plan: Plan): void {
   for (const step of plan.steps) console.log(`  - ${describeStep(step)}`);
 }
 
-export function printTotals(totals: Totals): void {
-  const perSecond = totals.schedules / (totals.wallMs / 1000);
-  console.log(
-    `${totals.schedules} schedules in ${(totals.wallMs / 1000).toFixed(1)} s: ${perSecond.toFixed(0)} schedules/s, ${(totals.steps / (totals.wallMs / 1000)).toFixed(0)} steps/s; ` +
-      `${totals.requests} requests, ${totals.grants} grants, ${(totals.simulatedMs / 3_600_000).toFixed(1)} simulated hours; ${totals.failures.length} failing`,
-  );
-  console.log(`faults injected: ${Object.entries(totals.faults).map(([name, n]) => `${name} ${n}`).join(', ')}`);
-}
-
 async function replay(seed: number): Promise<void> {
   const plan = planFor(seed);
   printPlan(plan);
@@ -43,6 +35,7 @@ async function replay(seed: number): Promise<void> {
   const shrunk = await shrink(plan, outcome.violation);
   console.log(`shortest failing schedule (${shrunk.plan.steps.length} of ${plan.steps.length} steps, ${shrunk.runs} runs):`);
   printPlan(shrunk.plan);
+  console.log(`as a plan: ${JSON.stringify(shrunk.plan)}`);
   console.log('\nstep by step:');
   report(await runPlan(shrunk.plan, { trace: (line) => console.log(line) }));
   process.exitCode = 1;

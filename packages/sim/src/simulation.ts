@@ -279,7 +279,7 @@ export class Simulation {
       }
       const result = await replica.tokens.accessToken(stored, { force: how.force });
       if (!this.#callers.has(caller)) return result;
-      invariants.answered(session, id, result, { expired: expired(), replica: replica.index });
+      invariants.answered(session, id, result, { expired: expired(), replica: replica.index, startedAt: caller.startedAt });
       this.#trace?.(`  the caller of s${session} on r${replica.index} hears ${result.type === 'bearer' ? `bearer ${result.accessToken}` : `${result.error.code}${result.ended ? ' (session ended)' : ''}`}`);
       if (how.touch && result.type === 'bearer') await replica.store.touch(id, world.now, this.#ttl(result.session, world.now)).catch(() => undefined);
       return result;
