@@ -119,6 +119,12 @@ export class TokenManager {
    */
   readonly #accessTokens = new LRUCache<string, { sealed: string; accessToken: string }>({ maxSize: 10_000, sizeCalculation: () => 1 });
   readonly #owner = randomUUID();
+  /**
+   * Each taking of a refresh lock is its own owner: a holder whose lease ran out
+   * (and whose grant still settles) must not renew or release the lock that a
+   * later refresh on this same replica has taken since.
+   */
+  #acquisitions = 0;
   readonly #options: Required<Omit<TokenManagerOptions, 'log' | 'events'>> & Pick<TokenManagerOptions, 'log'>;
   readonly #emit: EventSink;
 
@@ -162,9 +168,9 @@ export class TokenManager {
    * caller saw has already been replaced.
    */
   async accessToken(session: ActiveSession, options: { force?: boolean } = {}): Promise<AccessTokenResult> {
-    // a pair the store has not taken yet is newer than anything the store can show
+    // a pair the store has not taken yet is newer than anything the store can show (while its access token lasts)
     const unstored = this.#unstored.get(session.id);
-    if (unstored && (session.version === unstored.basedOnVersion || session.version === unstored.session.version)) {
+    if (unstored && (session.version === unstored.basedOnVersion || session.version === unstored.session.version) && unstored.session.tokens.accessTokenExpiresAt > this.#options.clock()) {
       return this.#bearer(unstored.session);
     }
     if (!options.force && !this.needsRefresh(session)) return this.#bearer(session);
@@ -213,8 +219,9 @@ export class TokenManager {
       return result;
     };
     for (;;) {
-      if (await coordinator.acquireRefreshLock(id, this.#owner, this.leaseMs)) {
-        const lock = this.#renewWhileHeld(id);
+      const owner = `${this.#owner}.${(this.#acquisitions += 1)}`;
+      if (await coordinator.acquireRefreshLock(id, owner, this.leaseMs)) {
+        const lock = this.#renewWhileHeld(id, owner);
         let pending: Promise<void> | undefined;
         try {
           const outcome = await this.#refreshLocked(id, basedOnVersion);
@@ -222,9 +229,9 @@ export class TokenManager {
           return outcome.result;
         } finally {
           // a grant still on its way to or from the IdP, or a pair still waiting
-          // for the store, keeps the lock until it settles
-          if (pending) this.#track(pending.finally(lock.release));
-          else await lock.release();
+          // for the store, keeps the lock until it settles; the caller never waits
+          // for the release (a store that is slow to answer it would age its token)
+          this.#track(pending ? pending.finally(lock.release) : lock.release());
         }
       }
       // another request or replica is refreshing this session: wait for what it stores
@@ -233,7 +240,12 @@ export class TokenManager {
       const current = await store.get(id);
       if (!current) return waited(ended(bffError('UNAUTHENTICATED')));
       if (current.state === 'ended') return waited(ended(bffError(current.reason)));
-      if (current.version !== basedOnVersion) return waited(this.#bearer(current));
+      if (current.version !== basedOnVersion) {
+        // another refresh finished meanwhile: its pair is the answer, unless that is already due too
+        if (!this.needsRefresh(current)) return waited(this.#bearer(current));
+        basedOnVersion = current.version;
+        continue;
+      }
       const failure = await coordinator.lastRefreshFailure(id);
       if (failure && failure.basedOnVersion === basedOnVersion) {
         return waited({ type: 'error', error: bffError(failure.code), ended: false });
@@ -244,11 +256,12 @@ export class TokenManager {
 
   async #refreshLocked(id: string, basedOnVersion: number): Promise<Settled> {
     const { store, coordinator, clock, failureCooldownMs, tombstoneTtlMs, idpTimeoutMs, timers } = this.#options;
-    // re-read under the lock: a refresh that finished meanwhile is the answer (the grace window)
+    // re-read under the lock: a refresh that finished meanwhile is the answer (the grace window),
+    // unless its token is already due too (the caller held a record older than that token's life)
     const current = await store.get(id);
     if (!current) return { result: ended(bffError('UNAUTHENTICATED')) };
     if (current.state === 'ended') return { result: ended(bffError(current.reason)) };
-    if (current.version !== basedOnVersion) return { result: this.#bearer(current) };
+    if (current.version !== basedOnVersion && !this.needsRefresh(current)) return { result: this.#bearer(current) };
 
     const now = clock();
     const failure = await coordinator.lastRefreshFailure(id);
@@ -281,7 +294,7 @@ export class TokenManager {
     // So the caller hears IDP_UNAVAILABLE now, and the grant runs on under the lock;
     // whatever it brings back (late tokens, a refusal) is stored when it arrives.
     await coordinator
-      .recordRefreshFailure(id, { basedOnVersion, code: 'IDP_UNAVAILABLE', at: clock() }, this.#options.grantTimeoutMs)
+      .recordRefreshFailure(id, { basedOnVersion: current.version, code: 'IDP_UNAVAILABLE', at: clock() }, this.#options.grantTimeoutMs)
       .catch(() => undefined); // waiters time out on their own; this only answers them sooner
     this.#options.log?.warn({ session: shortId(id) }, 'refresh grant slow: answering IDP_UNAVAILABLE, waiting on for the IdP');
     this.#emit({ type: 'refresh.outlived', session: shortId(id) });
@@ -387,10 +400,10 @@ export class TokenManager {
   }
 
   /** Renews the refresh lock every quarter lease until released: a live holder never loses it, a dead one's frees within a lease. */
-  #renewWhileHeld(id: string): { release: () => Promise<void> } {
+  #renewWhileHeld(id: string, owner: string): { release: () => Promise<void> } {
     const { coordinator, log, timers } = this.#options;
     const timer = timers.setInterval(() => {
-      coordinator.renewRefreshLock(id, this.#owner, this.leaseMs).then(
+      coordinator.renewRefreshLock(id, owner, this.leaseMs).then(
         (held) => {
           if (!held) log?.warn({ session: shortId(id) }, 'the refresh lock was lost while held (a store outage longer than its lease?)');
         },
@@ -403,7 +416,7 @@ export class TokenManager {
         if (released) return;
         released = true;
         timers.clearInterval(timer);
-        await coordinator.releaseRefreshLock(id, this.#owner).catch(() => undefined); // a lock not released frees within its lease
+        await coordinator.releaseRefreshLock(id, owner).catch(() => undefined); // a lock not released frees within its lease
       },
     };
   }
