@@ -23,7 +23,21 @@ const GRACE_MS = 1_000;
 const COMMAND_TIMEOUT_MS = 2_000;
 /** How old a record a request may hold: the upstream's timeout. */
 const STALE_MS = 30_000;
-const cipher = new TokenCipher([Buffer.alloc(32, 17)]);
+/**
+ * Token sets sealed in plain text: what is simulated is the protocol, and
+ * AES-GCM with deflate was a fifth of the simulator's time (the cipher has
+ * its own tests). Sealed values still differ whenever the pair differs.
+ */
+class PlainCipher extends TokenCipher {
+  override encrypt(plaintext: string): string {
+    return `sim.${plaintext}`;
+  }
+
+  override decrypt(sealed: string): string {
+    return sealed.slice(4);
+  }
+}
+const cipher = new PlainCipher([Buffer.alloc(32, 17)]);
 
 export interface Outcome {
   seed: number;
