@@ -22,7 +22,9 @@ export interface GrantRecord {
   session: number;
   replica: number;
   sentAt: number;
-  /** The stored version when it was sent: the version it refreshes. */
+  /** When its sender took the refresh lock it was sent under: a lease lost from then on excuses it. */
+  lockedAt: number;
+  /** The stored version when its sender took the lock: the version it refreshes. */
   version: number;
   /** When its answer reaches (or would reach) the replica. */
   endsAt: number;
@@ -75,11 +77,14 @@ export class Invariants {
     this.#takeovers[session]!.push(this.clock());
   }
 
-  /** Whether the lock of `session` was taken over between two sends (in either order). */
-  #excused(session: number, a: number, b: number): boolean {
-    const from = Math.min(a, b);
-    const to = Math.max(a, b);
+  /** Whether the lock of `session` was taken over in (from, to]. */
+  #excused(session: number, from: number, to: number): boolean {
     return this.#takeovers[session]!.some((t) => t > from && t <= to);
+  }
+
+  /** Whether two grants of a session may have overlapped: the lock was taken over after either sender took it and before the later one sent. */
+  #excusedPair(session: number, a: GrantRecord, b: GrantRecord): boolean {
+    return this.#excused(session, Math.min(a.lockedAt, b.lockedAt), Math.max(a.sentAt, b.sentAt));
   }
 
   version(session: number): number {
@@ -90,7 +95,7 @@ export class Invariants {
     // single flight: no second grant while one is on its way, unless the first holder lost its lock
     for (const other of this.grants) {
       if (other.session !== record.session || other.endsAt <= record.sentAt) continue;
-      if (!this.#excused(record.session, other.sentAt, record.sentAt)) {
+      if (!this.#excusedPair(record.session, other, record)) {
         return this.fail('at most one grant per session version', `grant #${record.n} (replica ${record.replica}) was sent for session ${record.session} while grant #${other.n} (replica ${other.replica}) was still in flight, and nobody lost the lock`);
       }
     }
@@ -98,14 +103,14 @@ export class Invariants {
   }
 
   reused(session: number, token: string, first: GrantRecord, again: GrantRecord): void {
-    if (this.#excused(session, first.sentAt, again.sentAt)) return;
+    if (this.#excusedPair(session, first, again)) return;
     this.fail('no refresh token presented twice', `${token} was rotated by grant #${first.n} (replica ${first.replica}) and presented again by grant #${again.n} (replica ${again.replica}), and nobody lost the lock in between`);
   }
 
   issued(record: GrantRecord): void {
     const key = `${record.version}`;
     const earlier = this.#issuedAt[record.session]!.get(key);
-    if (earlier && !this.#excused(record.session, earlier.sentAt, record.sentAt)) {
+    if (earlier && !this.#excusedPair(record.session, earlier, record)) {
       this.fail('at most one grant per session version', `session ${record.session} at version ${record.version} got tokens from grant #${earlier.n} (replica ${earlier.replica}) and again from grant #${record.n} (replica ${record.replica})`);
     }
     this.#issuedAt[record.session]!.set(key, record);

@@ -65,7 +65,8 @@ export class Network {
   readonly #slowGrants = new Map<number, number>();
   /** Who the store thinks holds each refresh lock: to tell a takeover from a clean acquire. */
   readonly #holders = new Map<string, string>();
-  readonly #grantsByToken = new Map<string, GrantRecord>();
+  /** When each replica last took each session's refresh lock (`replica:session`), and the version stored then: what its grant refreshes. */
+  readonly #locked = new Map<string, { at: number; version: number }>();
   #grants = 0;
 
   constructor(
@@ -119,6 +120,8 @@ export class Network {
           if (!ok) return;
           if (this.#holders.has(id)) this.#takeover(id);
           this.#holders.set(id, owner);
+          const session = this.sessionIndex.get(id);
+          if (session !== undefined) this.#locked.set(`${replica.index}:${session}`, { at: this.world.now, version: this.invariants.version(session) });
         }),
       renewRefreshLock: (id, owner, leaseMs) => call('renewRefreshLock', id, () => coordinator.renewRefreshLock(id, owner, leaseMs)),
       releaseRefreshLock: (id, owner) =>
@@ -222,7 +225,8 @@ export class Network {
       const { world, idp } = this;
       const n = this.#grants++;
       const session = idp.sessionOf(refreshToken) ?? -1;
-      const record: GrantRecord = { n, session, replica: replica.index, sentAt: world.now, version: session >= 0 ? this.invariants.version(session) : 0, endsAt: Number.POSITIVE_INFINITY };
+      const locked = this.#locked.get(`${replica.index}:${session}`) ?? { at: world.now, version: session >= 0 ? this.invariants.version(session) : 0 };
+      const record: GrantRecord = { n, session, replica: replica.index, sentAt: world.now, lockedAt: locked.at, version: locked.version, endsAt: Number.POSITIVE_INFINITY };
       const process = replica.process;
       const who = `r${replica.index} grant #${n} (${refreshToken})`;
       return new Promise<GrantResult>((resolve) => {
@@ -256,7 +260,6 @@ export class Network {
             this.faults.idpDownRejects += 1;
             answer = { status: 503 };
           } else {
-            this.#grantsByToken.set(`${refreshToken}#${n}`, record);
             answer = idp.refresh(refreshToken, world.now, n);
           }
           record.endsAt = world.now + (total - there);
