@@ -28,6 +28,10 @@ export interface GrantRecord {
   version: number;
   /** When its answer reaches (or would reach) the replica. */
   endsAt: number;
+  /** The access token the IdP issued for it (`at.<session>.<issue>`), if any. */
+  issue?: number;
+  /** When the store first took that pair. */
+  storedAt?: number;
 }
 
 /** Codes a caller may hear; anything else (INTERNAL, a throw) is a violation. */
@@ -107,13 +111,24 @@ export class Invariants {
     this.fail('no refresh token presented twice', `${token} was rotated by grant #${first.n} (replica ${first.replica}) and presented again by grant #${again.n} (replica ${again.replica}), and nobody lost the lock in between`);
   }
 
-  issued(record: GrantRecord): void {
+  issued(record: GrantRecord, issue: number): void {
+    record.issue = issue;
     const key = `${record.version}`;
     const earlier = this.#issuedAt[record.session]!.get(key);
     if (earlier && !this.#excusedPair(record.session, earlier, record)) {
       this.fail('at most one grant per session version', `session ${record.session} at version ${record.version} got tokens from grant #${earlier.n} (replica ${earlier.replica}) and again from grant #${record.n} (replica ${record.replica})`);
     }
     this.#issuedAt[record.session]!.set(key, record);
+  }
+
+  /** Whether an access token came from a grant whose sender lost its lock before its pair was stored. */
+  #displaced(session: number, token: string): boolean {
+    const grant = this.#grantOf(session, Number(token.split('.')[2]));
+    return grant !== undefined && this.#excused(session, grant.lockedAt, grant.storedAt ?? this.clock());
+  }
+
+  #grantOf(session: number, issue: number): GrantRecord | undefined {
+    return this.grants.find((g) => g.session === session && g.issue === issue);
   }
 
   delivered(session: number, result: GrantResult): void {
@@ -127,6 +142,8 @@ export class Invariants {
       this.fail('no lost update', `session ${session}: the pair at.${session}.${before} was overwritten by the older at.${session}.${issue} (a write from version ${expectedVersion})`);
     }
     this.#storedIssue[session] = issue;
+    const grant = this.#grantOf(session, issue);
+    if (grant) grant.storedAt ??= this.clock();
     this.#versions[session] = expectedVersion + 1;
   }
 
@@ -144,8 +161,9 @@ export class Invariants {
     if (result.type === 'bearer') {
       const token = result.accessToken;
       if (!token.startsWith(`at.${session}.`) || result.session.id !== id) return this.fail('every caller gets an answer in time', `${who} got the bearer token ${token} of another session`);
-      // after a lost lease (the documented window) a refresh that lost its compare-and-set takes the stored pair as it is
-      if (result.session.tokens.accessTokenExpiresAt <= this.clock() && !this.#excused(session, context.startedAt, this.clock())) {
+      // after a lost lease (the documented window) a refresh that lost its compare-and-set takes the stored pair as it is,
+      // which may be the late pair of the holder that lost it
+      if (result.session.tokens.accessTokenExpiresAt <= this.clock() && !this.#excused(session, context.startedAt, this.clock()) && !this.#displaced(session, token)) {
         this.fail('every caller gets an answer in time', `${who} got ${token}, which expired ${this.clock() - result.session.tokens.accessTokenExpiresAt} ms ago`);
       }
       return;

@@ -117,9 +117,9 @@ export class Simulation {
         const b = recordOf(again);
         if (a && b) invariants.reused(session, token, a, b);
       },
-      issued: (_session, _n, grant) => {
+      issued: (_session, n, grant) => {
         const record = recordOf(grant);
-        if (record) invariants.issued(record);
+        if (record) invariants.issued(record, n);
       },
     });
     let faultsEndAt = START + config.activeMs;
