@@ -1,5 +1,5 @@
 import { describeConfig, describeStep, planFor, type Plan } from './plan.js';
-import { printTotals } from './report.js';
+import { print, printTotals } from './report.js';
 import { runPlan, runSeeds, shrink } from './run.js';
 import type { Outcome } from './simulation.js';
 
@@ -20,32 +20,32 @@ for (let i = 2; i < process.argv.length; i += 1) {
 const number = (name: string, fallback: number) => (args.has(name) ? Number(args.get(name)) : fallback);
 
 function printPlan(plan: Plan): void {
-  console.log(`schedule of seed ${plan.seed}:\n${describeConfig(plan.config)}`);
-  for (const step of plan.steps) console.log(`  - ${describeStep(step)}`);
+  print(`schedule of seed ${plan.seed}:\n${describeConfig(plan.config)}`);
+  for (const step of plan.steps) print(`  - ${describeStep(step)}`);
 }
 
 async function replay(seed: number): Promise<void> {
   const plan = planFor(seed);
   printPlan(plan);
-  console.log('\nstep by step:');
-  const outcome = await runPlan(plan, { trace: (line) => console.log(line) });
+  print('\nstep by step:');
+  const outcome = await runPlan(plan, { trace: print });
   report(outcome);
   if (!outcome.violation || args.has('no-shrink')) return;
-  console.log('\nshrinking...');
+  print('\nshrinking...');
   const shrunk = await shrink(plan, outcome.violation);
-  console.log(`shortest failing schedule (${shrunk.plan.steps.length} of ${plan.steps.length} steps, ${shrunk.runs} runs):`);
+  print(`shortest failing schedule (${shrunk.plan.steps.length} of ${plan.steps.length} steps, ${shrunk.runs} runs):`);
   printPlan(shrunk.plan);
-  console.log(`as a plan: ${JSON.stringify(shrunk.plan)}`);
-  console.log('\nstep by step:');
-  report(await runPlan(shrunk.plan, { trace: (line) => console.log(line) }));
+  print(`as a plan: ${JSON.stringify(shrunk.plan)}`);
+  print('\nstep by step:');
+  report(await runPlan(shrunk.plan, { trace: print }));
   process.exitCode = 1;
 }
 
 function report(outcome: Outcome): void {
   if (outcome.violation) {
     const { invariant, message, at } = outcome.violation;
-    console.log(`\nVIOLATED at ${at - 1_700_000_000_000} ms: ${invariant}\n  ${message}\n  replay: pnpm sim --seed ${outcome.seed}`);
-  } else console.log(`\nseed ${outcome.seed}: all invariants held (${outcome.steps} steps, ${outcome.simulatedMs} ms simulated)`);
+    print(`\nVIOLATED at ${at - 1_700_000_000_000} ms: ${invariant}\n  ${message}\n  replay: pnpm sim --seed ${outcome.seed}`);
+  } else print(`\nseed ${outcome.seed}: all invariants held (${outcome.steps} steps, ${outcome.simulatedMs} ms simulated)`);
 }
 
 async function search(from: number, count: number): Promise<void> {
@@ -57,7 +57,10 @@ async function search(from: number, count: number): Promise<void> {
     concurrency: number('concurrency', 32),
     stopAtFirstFailure: !args.has('keep-going'),
     onOutcome: (outcome, running) => {
-      if (outcome.violation) console.log(`seed ${outcome.seed} FAILS after ${(running.wallMs / 1000).toFixed(2)} s (${running.schedules} schedules): ${outcome.violation.invariant}: ${outcome.violation.message}`);
+      if (outcome.violation)
+        print(
+          `seed ${outcome.seed} FAILS after ${(running.wallMs / 1000).toFixed(2)} s (${running.schedules} schedules): ${outcome.violation.invariant}: ${outcome.violation.message}`,
+        );
       if (performance.now() - lastPrint > 10_000) {
         lastPrint = performance.now();
         printTotals(running);
@@ -70,10 +73,10 @@ async function search(from: number, count: number): Promise<void> {
   process.exitCode = 1;
   const plan = planFor(first.seed);
   const shrunk = await shrink(plan, first.violation);
-  console.log(`\nseed ${first.seed}: shortest failing schedule (${shrunk.plan.steps.length} of ${plan.steps.length} steps):`);
+  print(`\nseed ${first.seed}: shortest failing schedule (${shrunk.plan.steps.length} of ${plan.steps.length} steps):`);
   printPlan(shrunk.plan);
-  console.log(`violated: ${shrunk.violation.invariant}: ${shrunk.violation.message}`);
-  console.log(`replay step by step: pnpm sim --seed ${first.seed}`);
+  print(`violated: ${shrunk.violation.invariant}: ${shrunk.violation.message}`);
+  print(`replay step by step: pnpm sim --seed ${first.seed}`);
 }
 
 if (args.has('seed')) await replay(number('seed', 1));

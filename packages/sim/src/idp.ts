@@ -3,9 +3,7 @@ import type { Config } from './plan.js';
 
 /** What the token endpoint answers: a body with a status, as an HTTP client would see it. */
 export type IdpAnswer =
-  | { status: 200; body: TokenResponse }
-  | { status: 400; body: { error: 'invalid_grant'; error_description: string } }
-  | { status: 503 };
+  { status: 200; body: TokenResponse } | { status: 400; body: { error: 'invalid_grant'; error_description: string } } | { status: 503 };
 
 interface RefreshToken {
   session: number;

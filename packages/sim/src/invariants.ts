@@ -35,7 +35,15 @@ export interface GrantRecord {
 }
 
 /** Codes a caller may hear; anything else (INTERNAL, a throw) is a violation. */
-const STABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['IDP_UNAVAILABLE', 'SESSION_STORE_UNAVAILABLE', 'EXPIRED_TOKEN', 'TOKEN_REVOKED', 'INVALID_GRANT', 'SESSION_EXPIRED', 'UNAUTHENTICATED']);
+const STABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'IDP_UNAVAILABLE',
+  'SESSION_STORE_UNAVAILABLE',
+  'EXPIRED_TOKEN',
+  'TOKEN_REVOKED',
+  'INVALID_GRANT',
+  'SESSION_EXPIRED',
+  'UNAUTHENTICATED',
+]);
 const KEEPS_SESSION: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['IDP_UNAVAILABLE', 'SESSION_STORE_UNAVAILABLE']);
 
 /**
@@ -100,7 +108,10 @@ export class Invariants {
     for (const other of this.grants) {
       if (other.session !== record.session || other.endsAt <= record.sentAt) continue;
       if (!this.#excusedPair(record.session, other, record)) {
-        return this.fail('at most one grant per session version', `grant #${record.n} (replica ${record.replica}) was sent for session ${record.session} while grant #${other.n} (replica ${other.replica}) was still in flight, and nobody lost the lock`);
+        return this.fail(
+          'at most one grant per session version',
+          `grant #${record.n} (replica ${record.replica}) was sent for session ${record.session} while grant #${other.n} (replica ${other.replica}) was still in flight, and nobody lost the lock`,
+        );
       }
     }
     this.grants.push(record);
@@ -108,7 +119,10 @@ export class Invariants {
 
   reused(session: number, token: string, first: GrantRecord, again: GrantRecord): void {
     if (this.#excusedPair(session, first, again)) return;
-    this.fail('no refresh token presented twice', `${token} was rotated by grant #${first.n} (replica ${first.replica}) and presented again by grant #${again.n} (replica ${again.replica}), and nobody lost the lock in between`);
+    this.fail(
+      'no refresh token presented twice',
+      `${token} was rotated by grant #${first.n} (replica ${first.replica}) and presented again by grant #${again.n} (replica ${again.replica}), and nobody lost the lock in between`,
+    );
   }
 
   issued(record: GrantRecord, issue: number): void {
@@ -116,7 +130,10 @@ export class Invariants {
     const key = `${record.version}`;
     const earlier = this.#issuedAt[record.session]!.get(key);
     if (earlier && !this.#excusedPair(record.session, earlier, record)) {
-      this.fail('at most one grant per session version', `session ${record.session} at version ${record.version} got tokens from grant #${earlier.n} (replica ${earlier.replica}) and again from grant #${record.n} (replica ${record.replica})`);
+      this.fail(
+        'at most one grant per session version',
+        `session ${record.session} at version ${record.version} got tokens from grant #${earlier.n} (replica ${earlier.replica}) and again from grant #${record.n} (replica ${record.replica})`,
+      );
     }
     this.#issuedAt[record.session]!.set(key, record);
   }
@@ -139,7 +156,10 @@ export class Invariants {
   stored(session: number, expectedVersion: number, issue: number): void {
     const before = this.#storedIssue[session]!;
     if (issue < before) {
-      this.fail('no lost update', `session ${session}: the pair at.${session}.${before} was overwritten by the older at.${session}.${issue} (a write from version ${expectedVersion})`);
+      this.fail(
+        'no lost update',
+        `session ${session}: the pair at.${session}.${before} was overwritten by the older at.${session}.${issue} (a write from version ${expectedVersion})`,
+      );
     }
     this.#storedIssue[session] = issue;
     const grant = this.#grantOf(session, issue);
@@ -150,28 +170,45 @@ export class Invariants {
   /** The store applied an end. */
   ended(session: number, reason: ErrorCode): void {
     if (!this.#refusals[session]!.has(reason)) {
-      this.fail('no session ends without a reason', `session ${session} was ended as ${reason}, but the IdP never refused it so (refusals seen: ${[...this.#refusals[session]!].join(', ') || 'none'})`);
+      this.fail(
+        'no session ends without a reason',
+        `session ${session} was ended as ${reason}, but the IdP never refused it so (refusals seen: ${[...this.#refusals[session]!].join(', ') || 'none'})`,
+      );
     }
     this.#tombstones[session] = reason;
   }
 
   /** What a caller heard. `expired`: the session outlived its own lifetime, so the store may have forgotten it. */
-  answered(session: number, id: string, result: AccessTokenResult, context: { expired: boolean; replica: number; startedAt: number }): void {
+  answered(
+    session: number,
+    id: string,
+    result: AccessTokenResult,
+    context: { expired: boolean; replica: number; startedAt: number },
+  ): void {
     const who = `a caller of session ${session} on replica ${context.replica}`;
     if (result.type === 'bearer') {
       const token = result.accessToken;
-      if (!token.startsWith(`at.${session}.`) || result.session.id !== id) return this.fail('every caller gets an answer in time', `${who} got the bearer token ${token} of another session`);
+      if (!token.startsWith(`at.${session}.`) || result.session.id !== id)
+        return this.fail('every caller gets an answer in time', `${who} got the bearer token ${token} of another session`);
       // after a lost lease (the documented window) a refresh that lost its compare-and-set takes the stored pair as it is,
       // which may be the late pair of the holder that lost it
-      if (result.session.tokens.accessTokenExpiresAt <= this.clock() && !this.#excused(session, context.startedAt, this.clock()) && !this.#displaced(session, token)) {
-        this.fail('every caller gets an answer in time', `${who} got ${token}, which expired ${this.clock() - result.session.tokens.accessTokenExpiresAt} ms ago`);
+      if (
+        result.session.tokens.accessTokenExpiresAt <= this.clock() &&
+        !this.#excused(session, context.startedAt, this.clock()) &&
+        !this.#displaced(session, token)
+      ) {
+        this.fail(
+          'every caller gets an answer in time',
+          `${who} got ${token}, which expired ${this.clock() - result.session.tokens.accessTokenExpiresAt} ms ago`,
+        );
       }
       return;
     }
     const { code } = result.error;
     if (!STABLE.has(code)) return this.fail('every caller gets an answer in time', `${who} got ${code}, not a stable code`);
     if (!result.ended) {
-      if (!KEEPS_SESSION.has(code)) return this.fail('every caller gets an answer in time', `${who} got ${code} without the session ending`);
+      if (!KEEPS_SESSION.has(code))
+        return this.fail('every caller gets an answer in time', `${who} got ${code} without the session ending`);
       return;
     }
     this.endedFor(session, code, who, context.expired);
@@ -181,7 +218,10 @@ export class Invariants {
   endedFor(session: number, code: ErrorCode, who: string, expired: boolean): void {
     if (this.#refusals[session]!.has(code) || this.#tombstones[session] === code) return;
     if (code === 'UNAUTHENTICATED' && (expired || this.#tombstones[session] !== undefined)) return;
-    this.fail('no session ends without a reason', `${who} was told the session ended (${code}), but the IdP never refused it so (refusals seen: ${[...this.#refusals[session]!].join(', ') || 'none'})`);
+    this.fail(
+      'no session ends without a reason',
+      `${who} was told the session ended (${code}), but the IdP never refused it so (refusals seen: ${[...this.#refusals[session]!].join(', ') || 'none'})`,
+    );
   }
 
   ends(session: number): { refused: boolean; tombstone: ErrorCode | undefined } {

@@ -98,15 +98,21 @@ export class Network {
   /** The store and coordinator as replica `replica` reaches them. */
   connect(replica: { index: number; ops: number; process: Process }): { store: SessionStore; coordinator: RefreshCoordinator } {
     const { store, coordinator } = this.server;
-    const call = <T>(op: string, id: string, apply: () => Promise<T>, applied?: (value: T) => void): Promise<T> => this.#call(replica, op, id, apply, applied);
+    const call = <T>(op: string, id: string, apply: () => Promise<T>, applied?: (value: T) => void): Promise<T> =>
+      this.#call(replica, op, id, apply, applied);
     const facadeStore: SessionStore = {
       kind: `${store.kind} (simulated network)`,
       get: (id) => call('get', id, () => store.get(id)),
       create: (session, ttlMs) => call('create', session.id, () => store.create(session, ttlMs)),
       updateTokens: (id, expectedVersion, tokens, ttlMs) =>
-        call(`updateTokens(v${expectedVersion})`, id, () => store.updateTokens(id, expectedVersion, tokens, ttlMs), (ok) => {
-          if (ok) this.#stored(id, expectedVersion, tokens);
-        }),
+        call(
+          `updateTokens(v${expectedVersion})`,
+          id,
+          () => store.updateTokens(id, expectedVersion, tokens, ttlMs),
+          (ok) => {
+            if (ok) this.#stored(id, expectedVersion, tokens);
+          },
+        ),
       touch: (id, lastSeenAt, ttlMs) => call('touch', id, () => store.touch(id, lastSeenAt, ttlMs)),
       end: (id, reason, at, ttlMs) => call(`end(${reason})`, id, () => this.#end(id, reason, at, ttlMs)),
       destroy: (id) => call('destroy', id, () => store.destroy(id)),
@@ -116,13 +122,19 @@ export class Network {
     };
     const facadeCoordinator: RefreshCoordinator = {
       acquireRefreshLock: (id, owner, leaseMs) =>
-        call('acquireRefreshLock', id, () => coordinator.acquireRefreshLock(id, owner, leaseMs), (ok) => {
-          if (!ok) return;
-          if (this.#holders.has(id)) this.#takeover(id);
-          this.#holders.set(id, owner);
-          const session = this.sessionIndex.get(id);
-          if (session !== undefined) this.#locked.set(`${replica.index}:${session}`, { at: this.world.now, version: this.invariants.version(session) });
-        }),
+        call(
+          'acquireRefreshLock',
+          id,
+          () => coordinator.acquireRefreshLock(id, owner, leaseMs),
+          (ok) => {
+            if (!ok) return;
+            if (this.#holders.has(id)) this.#takeover(id);
+            this.#holders.set(id, owner);
+            const session = this.sessionIndex.get(id);
+            if (session !== undefined)
+              this.#locked.set(`${replica.index}:${session}`, { at: this.world.now, version: this.invariants.version(session) });
+          },
+        ),
       renewRefreshLock: (id, owner, leaseMs) => call('renewRefreshLock', id, () => coordinator.renewRefreshLock(id, owner, leaseMs)),
       releaseRefreshLock: (id, owner) =>
         call('releaseRefreshLock', id, async () => {
@@ -130,14 +142,21 @@ export class Network {
           await coordinator.releaseRefreshLock(id, owner);
           if (held) this.#holders.delete(id);
         }),
-      recordRefreshFailure: (id, failure: RefreshFailure, ttlMs) => call(`recordRefreshFailure(${failure.code})`, id, () => coordinator.recordRefreshFailure(id, failure, ttlMs)),
+      recordRefreshFailure: (id, failure: RefreshFailure, ttlMs) =>
+        call(`recordRefreshFailure(${failure.code})`, id, () => coordinator.recordRefreshFailure(id, failure, ttlMs)),
       lastRefreshFailure: (id) => call('lastRefreshFailure', id, () => coordinator.lastRefreshFailure(id)),
       close: async () => undefined,
     };
     return { store: facadeStore, coordinator: facadeCoordinator };
   }
 
-  #call<T>(replica: { index: number; ops: number; process: Process }, op: string, id: string, apply: () => Promise<T>, applied?: (value: T) => void): Promise<T> {
+  #call<T>(
+    replica: { index: number; ops: number; process: Process },
+    op: string,
+    id: string,
+    apply: () => Promise<T>,
+    applied?: (value: T) => void,
+  ): Promise<T> {
     const { world } = this;
     const n = replica.ops++;
     const fault = this.#faulty() ? this.#storeFaults.get(`${replica.index}:${n}`) : undefined;
@@ -198,7 +217,8 @@ export class Network {
     if (session === undefined) return;
     const { accessToken } = this.cipher.open<TokenSet>(tokens.sealed);
     const issue = issueOf(accessToken, session);
-    if (issue === undefined) return this.invariants.fail('no lost update', `session ${session} stored ${accessToken}, which the IdP never issued for it`);
+    if (issue === undefined)
+      return this.invariants.fail('no lost update', `session ${session} stored ${accessToken}, which the IdP never issued for it`);
     this.invariants.stored(session, expectedVersion, issue);
   }
 
@@ -220,22 +240,36 @@ export class Network {
   }
 
   /** The refresh_token grant as replica `replica` sends it: over the network to the IdP, with the refresh timeout of its HTTP client. */
-  refreshGrant(replica: { index: number; process: Process }, grantTimeoutMs: number): (refreshToken: string, context: GrantContext) => Promise<GrantResult> {
+  refreshGrant(
+    replica: { index: number; process: Process },
+    grantTimeoutMs: number,
+  ): (refreshToken: string, context: GrantContext) => Promise<GrantResult> {
     return (refreshToken, context) => {
       const { world, idp } = this;
       const n = this.#grants++;
       const session = idp.sessionOf(refreshToken) ?? -1;
-      const locked = this.#locked.get(`${replica.index}:${session}`) ?? { at: world.now, version: session >= 0 ? this.invariants.version(session) : 0 };
-      const record: GrantRecord = { n, session, replica: replica.index, sentAt: world.now, lockedAt: locked.at, version: locked.version, endsAt: Number.POSITIVE_INFINITY };
+      const locked = this.#locked.get(`${replica.index}:${session}`) ?? {
+        at: world.now,
+        version: session >= 0 ? this.invariants.version(session) : 0,
+      };
+      const record: GrantRecord = {
+        n,
+        session,
+        replica: replica.index,
+        sentAt: world.now,
+        lockedAt: locked.at,
+        version: locked.version,
+        endsAt: Number.POSITIVE_INFINITY,
+      };
       const process = replica.process;
       const who = `r${replica.index} grant #${n} (${refreshToken})`;
       return new Promise<GrantResult>((resolve) => {
         let done = false;
-        let timeout: ReturnType<World['after']> | undefined;
+        const timeout: { event?: ReturnType<World['after']> } = {};
         const finish = (answer: IdpAnswer | 'unreachable', why: string) => {
           if (done) return;
           done = true;
-          world.cancel(timeout);
+          world.cancel(timeout.event);
           const result = toGrantResult(answer, context);
           if (session >= 0) this.invariants.delivered(session, result);
           this.trace?.(`${who}: ${why}`);
@@ -253,7 +287,7 @@ export class Network {
         const total = Math.min(slow ?? 5 + Math.floor(keyed(this.plan.seed, 4, n) * 200), Math.floor(0.95 * grantTimeoutMs));
         const there = Math.floor(total * keyed(this.plan.seed, 5, n));
         this.trace?.(`${who}: sent, answered in ${total} ms`);
-        timeout = world.after(grantTimeoutMs, () => finish('unreachable', 'timed out'), process);
+        timeout.event = world.after(grantTimeoutMs, () => finish('unreachable', 'timed out'), process);
         world.after(there, () => {
           let answer: IdpAnswer;
           if (within(this.#idpDown, world.now)) {
@@ -285,16 +319,23 @@ function toGrantResult(answer: IdpAnswer | 'unreachable', context: GrantContext)
   if (answer === 'unreachable') return classifyGrantError(new TypeError('fetch failed'), context);
   if (answer.status === 200) return { type: 'tokens', response: answer.body };
   if (answer.status === 503) {
-    return classifyGrantError(new ClientError('unexpected HTTP response status code', { cause: new Response(null, { status: 503 }) }), context);
+    return classifyGrantError(
+      new ClientError('unexpected HTTP response status code', { cause: new Response(null, { status: 503 }) }),
+      context,
+    );
   }
   return classifyGrantError(
-    new ResponseBodyError('server responded with an error in the response body', { cause: answer.body, response: new Response(null, { status: 400 }) }),
+    new ResponseBodyError('server responded with an error in the response body', {
+      cause: answer.body,
+      response: new Response(null, { status: 400 }),
+    }),
     context,
   );
 }
 
 function describeAnswer(answer: IdpAnswer): string {
-  if (answer.status === 200) return `issued ${answer.body.access_token}${answer.body.refresh_token ? ` + ${answer.body.refresh_token}` : ' (no rotation)'} for`;
+  if (answer.status === 200)
+    return `issued ${answer.body.access_token}${answer.body.refresh_token ? ` + ${answer.body.refresh_token}` : ' (no rotation)'} for`;
   if (answer.status === 503) return 'was down (503) for';
   return `refused (${answer.body.error_description})`;
 }

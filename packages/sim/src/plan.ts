@@ -57,9 +57,20 @@ const count = (random: Random, weights: ReadonlyArray<readonly [number, number]>
 /** The schedule of a seed: configuration, requests and faults. */
 export function planFor(seed: number): Plan {
   const random = new Random(seed);
-  const idp = random.weighted<IdpMode>([['oidc-provider', 4], ['single-use', 3], ['non-rotating', 3]]);
-  const replicas = count(random, [[1, 15], [2, 50], [3, 35]]);
-  const sessions = count(random, [[1, 60], [2, 40]]);
+  const idp = random.weighted<IdpMode>([
+    ['oidc-provider', 4],
+    ['single-use', 3],
+    ['non-rotating', 3],
+  ]);
+  const replicas = count(random, [
+    [1, 15],
+    [2, 50],
+    [3, 35],
+  ]);
+  const sessions = count(random, [
+    [1, 60],
+    [2, 40],
+  ]);
   const idpTimeoutMs = random.pick([1_000, 2_000, 5_000]);
   const config: Config = {
     store: random.chance(0.5) ? 'memory' : 'redis-model',
@@ -80,7 +91,17 @@ export function planFor(seed: number): Plan {
   const at = () => random.int(0, config.activeMs - 1);
   const duration = () => Math.round(random.pick([100, 500, 2_000, 8_000]) * (0.5 + random.float()));
   const steps: Step[] = [];
-  for (let i = count(random, [[2, 1], [4, 2], [8, 3], [16, 2]]) + random.int(0, 3); i > 0; i -= 1) {
+  for (
+    let i =
+      count(random, [
+        [2, 1],
+        [4, 2],
+        [8, 3],
+        [16, 2],
+      ]) + random.int(0, 3);
+    i > 0;
+    i -= 1
+  ) {
     steps.push({
       kind: 'request',
       at: at(),
@@ -91,18 +112,75 @@ export function planFor(seed: number): Plan {
       touch: random.chance(0.2),
     });
   }
-  for (let i = count(random, [[0, 50], [1, 35], [2, 15]]); i > 0; i -= 1) steps.push({ kind: 'idpOutage', at: at(), ms: duration() });
-  for (let i = count(random, [[0, 45], [1, 40], [2, 15]]); i > 0; i -= 1) steps.push({ kind: 'storeOutage', at: at(), ms: duration() });
-  for (let i = count(random, [[0, 40], [1, 40], [2, 20]]); i > 0; i -= 1) {
-    const ms = random.chance(0.8) ? random.int(idpTimeoutMs, Math.floor(0.9 * config.grantTimeoutMs)) : random.int(idpTimeoutMs / 2, idpTimeoutMs);
+  for (
+    let i = count(random, [
+      [0, 50],
+      [1, 35],
+      [2, 15],
+    ]);
+    i > 0;
+    i -= 1
+  )
+    steps.push({ kind: 'idpOutage', at: at(), ms: duration() });
+  for (
+    let i = count(random, [
+      [0, 45],
+      [1, 40],
+      [2, 15],
+    ]);
+    i > 0;
+    i -= 1
+  )
+    steps.push({ kind: 'storeOutage', at: at(), ms: duration() });
+  for (
+    let i = count(random, [
+      [0, 40],
+      [1, 40],
+      [2, 20],
+    ]);
+    i > 0;
+    i -= 1
+  ) {
+    const ms = random.chance(0.8)
+      ? random.int(idpTimeoutMs, Math.floor(0.9 * config.grantTimeoutMs))
+      : random.int(idpTimeoutMs / 2, idpTimeoutMs);
     steps.push({ kind: 'slowGrant', grant: random.int(0, 6), ms });
   }
-  for (let i = count(random, [[0, 40], [1, 20], [2, 20], [4, 20]]); i > 0; i -= 1) {
-    steps.push({ kind: 'storeFault', replica: random.int(0, replicas - 1), op: random.int(0, 120), when: random.chance(0.5) ? 'before' : 'after' });
+  for (
+    let i = count(random, [
+      [0, 40],
+      [1, 20],
+      [2, 20],
+      [4, 20],
+    ]);
+    i > 0;
+    i -= 1
+  ) {
+    steps.push({
+      kind: 'storeFault',
+      replica: random.int(0, replicas - 1),
+      op: random.int(0, 120),
+      when: random.chance(0.5) ? 'before' : 'after',
+    });
   }
-  for (let i = count(random, [[0, 75], [1, 25]]); i > 0; i -= 1) steps.push({ kind: 'leaseLoss', at: at(), session: random.int(0, sessions - 1) });
+  for (
+    let i = count(random, [
+      [0, 75],
+      [1, 25],
+    ]);
+    i > 0;
+    i -= 1
+  )
+    steps.push({ kind: 'leaseLoss', at: at(), session: random.int(0, sessions - 1) });
   if (replicas > 1) {
-    for (let i = count(random, [[0, 75], [1, 25]]); i > 0; i -= 1) {
+    for (
+      let i = count(random, [
+        [0, 75],
+        [1, 25],
+      ]);
+      i > 0;
+      i -= 1
+    ) {
       steps.push({ kind: 'crash', at: at(), replica: random.int(0, replicas - 1), downMs: random.int(100, 10_000) });
     }
   }
@@ -133,7 +211,12 @@ export function describeStep(step: Step): string {
 }
 
 export function describeConfig(config: Config): string {
-  const idp = config.idp === 'oidc-provider' ? `oidc-provider (${config.rotateAlways ? 'rotates every refresh' : 'rotates past 70% of the lifetime'})` : config.idp === 'single-use' ? 'single-use with theft detection (seed 001)' : 'non-rotating (seed 003)';
+  const idp =
+    config.idp === 'oidc-provider'
+      ? `oidc-provider (${config.rotateAlways ? 'rotates every refresh' : 'rotates past 70% of the lifetime'})`
+      : config.idp === 'single-use'
+        ? 'single-use with theft detection (seed 001)'
+        : 'non-rotating (seed 003)';
   return [
     `${config.replicas} replica(s), ${config.sessions} session(s), ${config.store} store, IdP ${idp}`,
     `access token ${config.accessTokenTtlS} s, refresh token ${config.refreshTokenTtlS} s, session lifetimes ${config.sessionLifetimeMs.join('/')} ms`,

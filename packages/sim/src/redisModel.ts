@@ -111,7 +111,15 @@ export class RedisModelStore implements SessionStore {
     const state = hash.get('state');
     const sub = hash.get('sub') ?? '';
     const sid = hash.get('sid') ?? '';
-    this.redis.set(key.session(id), new Map([['state', 'ended'], ['reason', reason], ['endedAt', String(at)]]), ttl(tombstoneTtlMs));
+    this.redis.set(
+      key.session(id),
+      new Map([
+        ['state', 'ended'],
+        ['reason', reason],
+        ['endedAt', String(at)],
+      ]),
+      ttl(tombstoneTtlMs),
+    );
     if (state === 'active') this.#unindex(id, sub, sid);
   }
 

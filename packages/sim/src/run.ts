@@ -96,7 +96,11 @@ async function failsLike(plan: Plan, violation: Violation): Promise<Violation | 
  * replicas and sessions, then simplify what is left, until nothing more can
  * go. Deterministic, like the runs: a seed always shrinks to the same plan.
  */
-export async function shrink(plan: Plan, violation: Violation, options: { budget?: number } = {}): Promise<{ plan: Plan; violation: Violation; runs: number }> {
+export async function shrink(
+  plan: Plan,
+  violation: Violation,
+  options: { budget?: number } = {},
+): Promise<{ plan: Plan; violation: Violation; runs: number }> {
   let best = plan;
   let bestViolation = violation;
   let runs = 0;
@@ -110,10 +114,10 @@ export async function shrink(plan: Plan, violation: Violation, options: { budget
     bestViolation = found;
     return true;
   };
-  for (let progress = true; progress && runs < budget; ) {
+  for (let progress = true; progress && runs < budget;) {
     progress = false;
     for (let size = Math.max(1, Math.floor(best.steps.length / 2)); size >= 1; size = size === 1 ? 0 : Math.max(1, Math.floor(size / 2))) {
-      for (let at = 0; at < best.steps.length; ) {
+      for (let at = 0; at < best.steps.length;) {
         const candidate = { ...best, steps: [...best.steps.slice(0, at), ...best.steps.slice(at + size)] };
         if (await attempt(candidate)) progress = true;
         else at += size;
@@ -137,7 +141,8 @@ function withoutReplica(plan: Plan): Plan {
   const last = plan.config.replicas - 1;
   const steps = plan.steps.flatMap((step): Step[] => {
     if (step.kind === 'request') return [{ ...step, replica: Math.min(step.replica, last - 1) }];
-    if (step.kind === 'storeFault' || step.kind === 'crash') return step.replica === last || last === 1 && step.kind === 'crash' ? [] : [step];
+    if (step.kind === 'storeFault' || step.kind === 'crash')
+      return step.replica === last || (last === 1 && step.kind === 'crash') ? [] : [step];
     return [step];
   });
   return { ...plan, config: { ...plan.config, replicas: last }, steps };

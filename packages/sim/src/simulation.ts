@@ -99,7 +99,10 @@ export class Simulation {
     const print = options.trace;
     this.#trace = print ? (line) => print(`${(world.now - START).toFixed(1).padStart(9)} ms  ${line}`) : undefined;
     this.invariants = new Invariants(config.sessions, world.clock);
-    this.#ids = Array.from({ length: config.sessions }, (_, s) => `${(plan.seed >>> 0).toString(16).padStart(8, '0')}${String(s).padStart(24, '0')}`);
+    this.#ids = Array.from(
+      { length: config.sessions },
+      (_, s) => `${(plan.seed >>> 0).toString(16).padStart(8, '0')}${String(s).padStart(24, '0')}`,
+    );
     if (config.store === 'memory') {
       this.#server = {
         store: new MemorySessionStore({ clock: world.clock, maxSessions: 100, sweepIntervalMs: 3_600_000 }),
@@ -127,7 +130,17 @@ export class Simulation {
       if (step.kind === 'idpOutage' || step.kind === 'storeOutage') faultsEndAt = Math.max(faultsEndAt, START + step.at + step.ms);
       if (step.kind === 'crash') faultsEndAt = Math.max(faultsEndAt, START + step.at + step.downMs);
     }
-    this.#network = new Network(world, plan, this.#server, this.#idp, invariants, cipher, new Map(this.#ids.map((id, s) => [id, s])), faultsEndAt, this.#trace);
+    this.#network = new Network(
+      world,
+      plan,
+      this.#server,
+      this.#idp,
+      invariants,
+      cipher,
+      new Map(this.#ids.map((id, s) => [id, s])),
+      faultsEndAt,
+      this.#trace,
+    );
     this.#deadlineMs = 2 * config.idpTimeoutMs + 1_000 + config.pollIntervalMs + COMMAND_TIMEOUT_MS + 1_000;
 
     // sign-in: each session starts with the IdP's first pair, stored directly
@@ -201,10 +214,24 @@ export class Simulation {
       failureCooldownMs: config.failureCooldownMs,
       sessionTtlMs: (session, now) => this.#ttl(session, now),
       timers: this.world.timersFor(process),
-      ...(trace ? { log: { warn: (_o: object, msg: string) => trace(`r${index} log: ${msg}`), info: (_o: object, msg: string) => trace(`r${index} log: ${msg}`), error: (_o: object, msg: string) => trace(`r${index} log: ${msg}`) } } : {}),
+      ...(trace
+        ? {
+            log: {
+              warn: (_o: object, msg: string) => trace(`r${index} log: ${msg}`),
+              info: (_o: object, msg: string) => trace(`r${index} log: ${msg}`),
+              error: (_o: object, msg: string) => trace(`r${index} log: ${msg}`),
+            },
+          }
+        : {}),
     });
     // the slot object is the one the network counts commands on
-    const replica: Replica = Object.assign(slot, { incarnation, tokens, store, coordinator, cache: new Map<string, { stored: StoredSession; at: number }>() });
+    const replica: Replica = Object.assign(slot, {
+      incarnation,
+      tokens,
+      store,
+      coordinator,
+      cache: new Map<string, { stored: StoredSession; at: number }>(),
+    });
     this.#replicas[index] = replica;
     if (previous) this.#trace?.(`r${index} restarts`);
   }
@@ -255,7 +282,11 @@ export class Simulation {
   }
 
   /** A request that needs a token, as the proxy route asks for one. Resolves with what the caller heard. */
-  #request(session: number, index: number, how: { force: boolean; stale: boolean; touch: boolean }): Promise<AccessTokenResult | 'none' | 'crashed'> {
+  #request(
+    session: number,
+    index: number,
+    how: { force: boolean; stale: boolean; touch: boolean },
+  ): Promise<AccessTokenResult | 'none' | 'crashed'> {
     const replica = this.#route(index);
     if (!replica) return Promise.resolve('crashed');
     this.#requests += 1;
@@ -265,7 +296,10 @@ export class Simulation {
     this.#callers.add(caller);
     world.after(this.#deadlineMs, () => {
       if (!caller.done && this.#callers.has(caller)) {
-        invariants.fail('every caller gets an answer in time', `a caller of session ${session} on replica ${replica.index} has waited ${this.#deadlineMs} ms without an answer`);
+        invariants.fail(
+          'every caller gets an answer in time',
+          `a caller of session ${session} on replica ${replica.index} has waited ${this.#deadlineMs} ms without an answer`,
+        );
       }
     });
     this.#trace?.(`request for s${session} on r${replica.index}${how.force ? ' (forced)' : ''}${how.stale ? ' (stale read)' : ''}`);
@@ -294,8 +328,11 @@ export class Simulation {
       const result = await replica.tokens.accessToken(stored, { force: how.force });
       if (!this.#callers.has(caller)) return result;
       invariants.answered(session, id, result, { expired: expired(), replica: replica.index, startedAt: caller.startedAt });
-      this.#trace?.(`  the caller of s${session} on r${replica.index} hears ${result.type === 'bearer' ? `bearer ${result.accessToken}` : `${result.error.code}${result.ended ? ' (session ended)' : ''}`}`);
-      if (how.touch && result.type === 'bearer') await replica.store.touch(id, world.now, this.#ttl(result.session, world.now)).catch(() => undefined);
+      this.#trace?.(
+        `  the caller of s${session} on r${replica.index} hears ${result.type === 'bearer' ? `bearer ${result.accessToken}` : `${result.error.code}${result.ended ? ' (session ended)' : ''}`}`,
+      );
+      if (how.touch && result.type === 'bearer')
+        await replica.store.touch(id, world.now, this.#ttl(result.session, world.now)).catch(() => undefined);
       return result;
     };
     return work().then(
@@ -307,7 +344,10 @@ export class Simulation {
       (err: unknown) => {
         caller.done = true;
         this.#callers.delete(caller);
-        invariants.fail('every caller gets an answer in time', `a caller of session ${session} on replica ${replica.index} got an exception: ${err instanceof Error ? err.stack : String(err)}`);
+        invariants.fail(
+          'every caller gets an answer in time',
+          `a caller of session ${session} on replica ${replica.index} got an exception: ${err instanceof Error ? err.stack : String(err)}`,
+        );
         return 'none' as const;
       },
     );
@@ -322,13 +362,15 @@ export class Simulation {
       if (invariants.violation) return;
       if (result === 'crashed') continue;
       if (result !== 'none' && result.type === 'error') {
-        if (!result.ended) invariants.fail('every live session recovers', `session ${s} still answers ${result.error.code} after faults stopped`);
+        if (!result.ended)
+          invariants.fail('every live session recovers', `session ${s} still answers ${result.error.code} after faults stopped`);
         continue;
       }
       if (result === 'none') {
         const ends = invariants.ends(s);
         const expired = world.now >= START + this.#plan.config.sessionLifetimeMs[s]!;
-        if (!ends.tombstone && !expired) invariants.fail('every live session recovers', `session ${s} could not be read after faults stopped`);
+        if (!ends.tombstone && !expired)
+          invariants.fail('every live session recovers', `session ${s} could not be read after faults stopped`);
       }
     }
     // a rotated pair held for the store has had time to land: the store keeps the IdP's newest
@@ -343,7 +385,10 @@ export class Simulation {
     if (stored?.state !== 'active' || live.revoked) return;
     const refreshToken = cipher.open<{ refreshToken?: string }>(stored.tokens.sealed).refreshToken;
     if (refreshToken !== live.refreshToken) {
-      this.invariants.fail('no lost update', `after recovery session ${session} stores ${refreshToken}, but the IdP's live refresh token is ${live.refreshToken}`);
+      this.invariants.fail(
+        'no lost update',
+        `after recovery session ${session} stores ${refreshToken}, but the IdP's live refresh token is ${live.refreshToken}`,
+      );
     }
   }
 }

@@ -27,10 +27,17 @@ describe('the refresh protocol under simulation', () => {
   });
 
   it(`keeps every invariant over ${BUDGET} seeded schedules`, async () => {
-    const totals = await runSeeds({ [Symbol.iterator]: function* () { for (let seed = 1; seed <= BUDGET; seed += 1) yield seed; } });
+    const totals = await runSeeds({
+      [Symbol.iterator]: function* () {
+        for (let seed = 1; seed <= BUDGET; seed += 1) yield seed;
+      },
+    });
     printTotals(totals);
     const failure = totals.failures[0];
-    expect(failure?.violation && `seed ${failure.seed}: ${failure.violation.invariant}: ${failure.violation.message} (replay: pnpm sim --seed ${failure.seed})`).toBeUndefined();
+    expect(
+      failure?.violation &&
+        `seed ${failure.seed}: ${failure.violation.invariant}: ${failure.violation.message} (replay: pnpm sim --seed ${failure.seed})`,
+    ).toBeUndefined();
     expect(totals.schedules).toBe(BUDGET);
   });
 });
