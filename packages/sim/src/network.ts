@@ -16,40 +16,13 @@ import {
 import type { ErrorCode } from '@bff/shared';
 import { issueOf, type IdpAnswer, type SimIdp } from './idp.js';
 import type { GrantRecord, Invariants } from './invariants.js';
+import type { FaultCounts, FaultSchedule } from './faults.js';
 import type { Plan } from './plan.js';
 import { keyed } from './random.js';
 import type { Process, World } from './world.js';
 
-/** How many of each fault a run injected. */
-export interface FaultCounts {
-  storeDownRejects: number;
-  storeFailsBefore: number;
-  storeFailsAfter: number;
-  idpDownRejects: number;
-  slowGrants: number;
-  leaseLosses: number;
-  lockTakeovers: number;
-  crashes: number;
-  revocations: number;
-}
-
-export const noFaults = (): FaultCounts => ({
-  storeDownRejects: 0,
-  storeFailsBefore: 0,
-  storeFailsAfter: 0,
-  idpDownRejects: 0,
-  slowGrants: 0,
-  leaseLosses: 0,
-  lockTakeovers: 0,
-  crashes: 0,
-  revocations: 0,
-});
-
 /** RedisConnection's: a command whose answer never comes fails after this. */
 const COMMAND_TIMEOUT_MS = 2_000;
-
-type Window = readonly [from: number, to: number];
-const within = (windows: readonly Window[], t: number) => windows.some(([from, to]) => t >= from && t < to);
 
 /**
  * The network between the replicas and the shared store, coordinator and
@@ -58,11 +31,7 @@ const within = (windows: readonly Window[], t: number) => windows.some(([from, t
  * crashed replica never hears an answer; what it sent still arrives.
  */
 export class Network {
-  readonly faults = noFaults();
-  readonly #storeDown: Window[] = [];
-  readonly #idpDown: Window[] = [];
-  readonly #storeFaults = new Map<string, 'before' | 'after'>();
-  readonly #slowGrants = new Map<number, number>();
+  readonly faults: FaultCounts;
   /** Who the store thinks holds each refresh lock: to tell a takeover from a clean acquire. */
   readonly #holders = new Map<string, string>();
   /** When each replica last took each session's refresh lock (`replica:session`), and the version stored then: what its grant refreshes. */
@@ -78,21 +47,10 @@ export class Network {
     readonly cipher: TokenCipher,
     /** Session id → its index in the plan. */
     readonly sessionIndex: ReadonlyMap<string, number>,
-    /** Faults stop at this time: after it, the network only delays. */
-    readonly faultsEndAt: number,
+    readonly schedule: FaultSchedule,
     readonly trace: ((line: string) => void) | undefined,
   ) {
-    const start = world.start;
-    for (const step of plan.steps) {
-      if (step.kind === 'storeOutage') this.#storeDown.push([start + step.at, start + step.at + step.ms]);
-      else if (step.kind === 'idpOutage') this.#idpDown.push([start + step.at, start + step.at + step.ms]);
-      else if (step.kind === 'storeFault') this.#storeFaults.set(`${step.replica}:${step.op}`, step.when);
-      else if (step.kind === 'slowGrant') this.#slowGrants.set(step.grant, step.ms);
-    }
-  }
-
-  #faulty(): boolean {
-    return this.world.now < this.faultsEndAt;
+    this.faults = schedule.counts;
   }
 
   /** The store and coordinator as replica `replica` reaches them. */
@@ -159,14 +117,14 @@ export class Network {
   ): Promise<T> {
     const { world } = this;
     const n = replica.ops++;
-    const fault = this.#faulty() ? this.#storeFaults.get(`${replica.index}:${n}`) : undefined;
+    const fault = this.schedule.storeFault(replica.index, n, world.now);
     const there = latency(keyed(this.plan.seed, 1, replica.index, n));
     const back = latency(keyed(this.plan.seed, 2, replica.index, n));
     const who = `r${replica.index} ${op}${id ? ` ${this.#name(id)}` : ''}`;
     const process = replica.process;
     return new Promise<T>((resolve, reject) => {
       const fail = (why: string) => reject(new StoreUnavailableError(`the store is unreachable (simulated: ${why})`));
-      if (within(this.#storeDown, world.now)) {
+      if (this.schedule.storeDown(world.now)) {
         // no offline queue: a command fails at once while the store is down
         this.faults.storeDownRejects += 1;
         world.after(0, () => fail('down'), process);
@@ -174,7 +132,7 @@ export class Network {
         return;
       }
       world.after(there, () => {
-        if (within(this.#storeDown, world.now) || fault === 'before') {
+        if (this.schedule.storeDown(world.now) || fault === 'before') {
           if (fault === 'before') this.faults.storeFailsBefore += 1;
           else this.faults.storeDownRejects += 1;
           this.trace?.(`${who}: fails before it is applied${fault ? ' (fault)' : ' (store down)'}`);
@@ -275,14 +233,14 @@ export class Network {
           this.trace?.(`${who}: ${why}`);
           resolve(result);
         };
-        if (this.#faulty() && within(this.#idpDown, world.now)) {
+        if (this.schedule.idpDown(world.now)) {
           this.faults.idpDownRejects += 1;
           record.endsAt = world.now;
           world.after(1, () => finish('unreachable', 'the IdP is down: connection refused'), process);
           return;
         }
         if (session >= 0) this.invariants.grantSent(record);
-        const slow = this.#faulty() ? this.#slowGrants.get(n) : undefined;
+        const slow = this.schedule.slowGrant(n, world.now);
         if (slow !== undefined) this.faults.slowGrants += 1;
         const total = Math.min(slow ?? 5 + Math.floor(keyed(this.plan.seed, 4, n) * 200), Math.floor(0.95 * grantTimeoutMs));
         const there = Math.floor(total * keyed(this.plan.seed, 5, n));
@@ -290,7 +248,7 @@ export class Network {
         timeout.event = world.after(grantTimeoutMs, () => finish('unreachable', 'timed out'), process);
         world.after(there, () => {
           let answer: IdpAnswer;
-          if (within(this.#idpDown, world.now)) {
+          if (this.schedule.idpDown(world.now)) {
             this.faults.idpDownRejects += 1;
             answer = { status: 503 };
           } else {

@@ -1,5 +1,5 @@
 import type { Violation } from './invariants.js';
-import { noFaults, type FaultCounts } from './network.js';
+import { noFaults, type FaultCounts } from './faults.js';
 import { planFor, type Plan, type Step } from './plan.js';
 import { Simulation, type Outcome } from './simulation.js';
 import { settle } from './world.js';

@@ -12,7 +12,8 @@ import {
 } from '@bff/fastify-bff';
 import { SimIdp } from './idp.js';
 import { Invariants, type Violation } from './invariants.js';
-import { Network, type FaultCounts } from './network.js';
+import { FaultSchedule, type FaultCounts } from './faults.js';
+import { Network } from './network.js';
 import type { Plan, Step } from './plan.js';
 import { RedisModel, RedisModelCoordinator, RedisModelStore } from './redisModel.js';
 import { World, type Process } from './world.js';
@@ -125,11 +126,8 @@ export class Simulation {
         if (record) invariants.issued(record, n);
       },
     });
-    let faultsEndAt = START + config.activeMs;
-    for (const step of plan.steps) {
-      if (step.kind === 'idpOutage' || step.kind === 'storeOutage') faultsEndAt = Math.max(faultsEndAt, START + step.at + step.ms);
-      if (step.kind === 'crash') faultsEndAt = Math.max(faultsEndAt, START + step.at + step.downMs);
-    }
+    const schedule = new FaultSchedule(plan, START);
+    const faultsEndAt = schedule.endsAt;
     this.#network = new Network(
       world,
       plan,
@@ -138,7 +136,7 @@ export class Simulation {
       invariants,
       cipher,
       new Map(this.#ids.map((id, s) => [id, s])),
-      faultsEndAt,
+      schedule,
       this.#trace,
     );
     this.#deadlineMs = 2 * config.idpTimeoutMs + 1_000 + config.pollIntervalMs + COMMAND_TIMEOUT_MS + 1_000;
