@@ -21,7 +21,9 @@ const number = (name: string, fallback: number) => (args.has(name) ? Number(args
 
 function printPlan(plan: Plan): void {
   print(`schedule of seed ${plan.seed}:\n${describeConfig(plan.config)}`);
-  for (const step of plan.steps) print(`  - ${describeStep(step)}`);
+  // in time order; faults addressed by a command's or a grant's number after
+  const when = (step: Plan['steps'][number]) => ('at' in step ? step.at : Number.POSITIVE_INFINITY);
+  for (const step of [...plan.steps].sort((a, b) => when(a) - when(b))) print(`  - ${describeStep(step)}`);
 }
 
 async function replay(seed: number): Promise<void> {
