@@ -5,7 +5,7 @@ export { configFromEnv, resolveOptions, ConfigError, DEV_DEFAULTS, type ServerCo
 export { BffError, bffError } from './errors.js';
 export { toBffError, handleError, notFound } from './errorHandler.js';
 export type { BffRuntime } from './runtime.js';
-export { TokenManager, type AccessTokenResult, type TokenManagerOptions } from './tokens/tokenManager.js';
+export { TokenManager, realTimers, type AccessTokenResult, type TokenManagerOptions, type Timers } from './tokens/tokenManager.js';
 export { nextTokenState, type TokenResponse } from './tokens/tokenSet.js';
 export { TokenCipher, parseEncryptionKeys } from './crypto/tokenCipher.js';
 export { MemorySessionStore } from './session/memoryStore.js';

@@ -59,7 +59,34 @@ export interface TokenManagerOptions {
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; error?(obj: object, msg: string): void };
   /** Where grants, waits and ends are reported (metrics, audit lines, hooks). */
   events?: EventSink;
+  /** What the manager waits with. Default: Node's timers; a deterministic simulation injects its own (packages/sim). */
+  timers?: Timers;
 }
+
+/**
+ * Every wait of the manager goes through these: the poll loop, the store
+ * retry backoff, the IdP-timeout race, lock renewal and event durations. So a
+ * simulation that drives them from its own clock replays a run exactly.
+ */
+export interface Timers {
+  sleep(ms: number): Promise<void>;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** A repeating timer that does not keep the process alive. */
+  setInterval(callback: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+  /** Monotonic milliseconds, for durations. */
+  now(): number;
+}
+
+export const realTimers: Timers = {
+  sleep: (ms) => sleep(ms),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
+  setInterval: (callback, ms) => setInterval(callback, ms).unref(),
+  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout | undefined),
+  now: () => performance.now(),
+};
 
 /** A refusal this soon after the pair was issued is what reuse of a rotated token looks like (suspected theft). */
 const REUSE_SUSPECT_WINDOW_MS = 60_000;
@@ -86,9 +113,18 @@ export class TokenManager {
   /** Background work that must finish before close: late grants and pairs waiting for the store. */
   readonly #background = new Set<Promise<void>>();
   #closing = false;
-  /** The decrypted access token per session, valid while the sealed token state is the same: one AES-GCM open per token, not per request. Never the refresh token. */
-  readonly #accessTokens = new LRUCache<string, { sealed: string; accessToken: string }>({ max: 10_000 });
+  /**
+   * The decrypted access token per session, valid while the sealed token state is the same: one AES-GCM open per token, not per request. Never the refresh token.
+   * At most 10 000, counted by maxSize so that it grows as used: `max` would allocate all 10 000 slots up front (2 ms per manager).
+   */
+  readonly #accessTokens = new LRUCache<string, { sealed: string; accessToken: string }>({ maxSize: 10_000, sizeCalculation: () => 1 });
   readonly #owner = randomUUID();
+  /**
+   * Each taking of a refresh lock is its own owner: a holder whose lease ran out
+   * (and whose grant still settles) must not renew or release the lock that a
+   * later refresh on this same replica has taken since.
+   */
+  #acquisitions = 0;
   readonly #options: Required<Omit<TokenManagerOptions, 'log' | 'events'>> & Pick<TokenManagerOptions, 'log'>;
   readonly #emit: EventSink;
 
@@ -101,6 +137,7 @@ export class TokenManager {
       grantTimeoutMs: 60_000,
       lockLeaseMs: 6_000,
       storeRetryMaxMs: 500,
+      timers: realTimers,
       ...options,
     };
     this.#emit = options.events ?? (() => undefined);
@@ -131,9 +168,9 @@ export class TokenManager {
    * caller saw has already been replaced.
    */
   async accessToken(session: ActiveSession, options: { force?: boolean } = {}): Promise<AccessTokenResult> {
-    // a pair the store has not taken yet is newer than anything the store can show
+    // a pair the store has not taken yet is newer than anything the store can show (while its access token lasts)
     const unstored = this.#unstored.get(session.id);
-    if (unstored && (session.version === unstored.basedOnVersion || session.version === unstored.session.version)) {
+    if (unstored && (session.version === unstored.basedOnVersion || session.version === unstored.session.version) && unstored.session.tokens.accessTokenExpiresAt > this.#options.clock()) {
       return this.#bearer(unstored.session);
     }
     if (!options.force && !this.needsRefresh(session)) return this.#bearer(session);
@@ -178,12 +215,13 @@ export class TokenManager {
     const giveUpAt = clock() + idpTimeoutMs + 1_000;
     let waitingSince: number | undefined;
     const waited = <T>(result: T): T => {
-      if (waitingSince !== undefined) this.#emit({ type: 'refresh.lockWait', seconds: (performance.now() - waitingSince) / 1000 });
+      if (waitingSince !== undefined) this.#emit({ type: 'refresh.lockWait', seconds: (this.#options.timers.now() - waitingSince) / 1000 });
       return result;
     };
     for (;;) {
-      if (await coordinator.acquireRefreshLock(id, this.#owner, this.leaseMs)) {
-        const lock = this.#renewWhileHeld(id);
+      const owner = `${this.#owner}.${(this.#acquisitions += 1)}`;
+      if (await coordinator.acquireRefreshLock(id, owner, this.leaseMs)) {
+        const lock = this.#renewWhileHeld(id, owner);
         let pending: Promise<void> | undefined;
         try {
           const outcome = await this.#refreshLocked(id, basedOnVersion);
@@ -191,18 +229,23 @@ export class TokenManager {
           return outcome.result;
         } finally {
           // a grant still on its way to or from the IdP, or a pair still waiting
-          // for the store, keeps the lock until it settles
-          if (pending) this.#track(pending.finally(lock.release));
-          else await lock.release();
+          // for the store, keeps the lock until it settles; the caller never waits
+          // for the release (a store that is slow to answer it would age its token)
+          this.#track(pending ? pending.finally(lock.release) : lock.release());
         }
       }
       // another request or replica is refreshing this session: wait for what it stores
-      waitingSince ??= performance.now();
-      await sleep(pollIntervalMs);
+      waitingSince ??= this.#options.timers.now();
+      await this.#options.timers.sleep(pollIntervalMs);
       const current = await store.get(id);
       if (!current) return waited(ended(bffError('UNAUTHENTICATED')));
       if (current.state === 'ended') return waited(ended(bffError(current.reason)));
-      if (current.version !== basedOnVersion) return waited(this.#bearer(current));
+      if (current.version !== basedOnVersion) {
+        // another refresh finished meanwhile: its pair is the answer, unless that is already due too
+        if (!this.needsRefresh(current)) return waited(this.#bearer(current));
+        basedOnVersion = current.version;
+        continue;
+      }
       const failure = await coordinator.lastRefreshFailure(id);
       if (failure && failure.basedOnVersion === basedOnVersion) {
         return waited({ type: 'error', error: bffError(failure.code), ended: false });
@@ -212,12 +255,13 @@ export class TokenManager {
   }
 
   async #refreshLocked(id: string, basedOnVersion: number): Promise<Settled> {
-    const { store, coordinator, clock, failureCooldownMs, tombstoneTtlMs, idpTimeoutMs } = this.#options;
-    // re-read under the lock: a refresh that finished meanwhile is the answer (the grace window)
+    const { store, coordinator, clock, failureCooldownMs, tombstoneTtlMs, idpTimeoutMs, timers } = this.#options;
+    // re-read under the lock: a refresh that finished meanwhile is the answer (the grace window),
+    // unless its token is already due too (the caller held a record older than that token's life)
     const current = await store.get(id);
     if (!current) return { result: ended(bffError('UNAUTHENTICATED')) };
     if (current.state === 'ended') return { result: ended(bffError(current.reason)) };
-    if (current.version !== basedOnVersion) return { result: this.#bearer(current) };
+    if (current.version !== basedOnVersion && !this.needsRefresh(current)) return { result: this.#bearer(current) };
 
     const now = clock();
     const failure = await coordinator.lastRefreshFailure(id);
@@ -235,14 +279,14 @@ export class TokenManager {
     }
 
     const context: GrantContext = { now, refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt };
-    const startedAt = performance.now();
+    const startedAt = timers.now();
     const grant: Promise<GrantResult> = this.#options.refreshGrant(set.refreshToken, context).catch((error: unknown) => unavailable(error));
-    let timer: NodeJS.Timeout | undefined;
+    let timer: unknown;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), idpTimeoutMs);
+      timer = timers.setTimeout(() => resolve('timeout'), idpTimeoutMs);
     });
     const first = await Promise.race([grant, timedOut]);
-    clearTimeout(timer);
+    timers.clearTimeout(timer);
     if (first !== 'timeout') return this.#settle(current, set, first, { startedAt, late: false });
 
     // The IdP has not answered in time. It may still have the request and rotate the
@@ -250,7 +294,7 @@ export class TokenManager {
     // So the caller hears IDP_UNAVAILABLE now, and the grant runs on under the lock;
     // whatever it brings back (late tokens, a refusal) is stored when it arrives.
     await coordinator
-      .recordRefreshFailure(id, { basedOnVersion, code: 'IDP_UNAVAILABLE', at: clock() }, this.#options.grantTimeoutMs)
+      .recordRefreshFailure(id, { basedOnVersion: current.version, code: 'IDP_UNAVAILABLE', at: clock() }, this.#options.grantTimeoutMs)
       .catch(() => undefined); // waiters time out on their own; this only answers them sooner
     this.#options.log?.warn({ session: shortId(id) }, 'refresh grant slow: answering IDP_UNAVAILABLE, waiting on for the IdP');
     this.#emit({ type: 'refresh.outlived', session: shortId(id) });
@@ -266,7 +310,7 @@ export class TokenManager {
     const { store, coordinator, clock, cipher, failureCooldownMs, tombstoneTtlMs, log } = this.#options;
     const id = current.id;
     const session = shortId(id);
-    const seconds = (performance.now() - grant.startedAt) / 1000;
+    const seconds = (this.#options.timers.now() - grant.startedAt) / 1000;
     const { sub } = current.user;
     if (outcome.type !== 'tokens') {
       const classified = outcome;
@@ -332,11 +376,11 @@ export class TokenManager {
    * store is down, up to the session's own end (or this manager's close).
    */
   async #storeWhenBack(unstored: Unstored): Promise<void> {
-    const { store, clock, log, storeRetryMaxMs } = this.#options;
+    const { store, clock, log, storeRetryMaxMs, timers } = this.#options;
     const { session } = unstored;
     const giveUpAt = clock() + this.#options.sessionTtlMs(session, clock());
     for (let attempt = 0; ; attempt += 1) {
-      await sleep(Math.min(storeRetryMaxMs, 50 * 2 ** attempt));
+      await timers.sleep(Math.min(storeRetryMaxMs, 50 * 2 ** attempt));
       try {
         const stored = await store.updateTokens(session.id, unstored.basedOnVersion, session.tokens, this.#options.sessionTtlMs(session, clock()));
         if (stored) log?.info({ session: shortId(session.id), version: session.version, attempts: attempt + 2 }, 'held token pair stored');
@@ -356,24 +400,23 @@ export class TokenManager {
   }
 
   /** Renews the refresh lock every quarter lease until released: a live holder never loses it, a dead one's frees within a lease. */
-  #renewWhileHeld(id: string): { release: () => Promise<void> } {
-    const { coordinator, log } = this.#options;
-    const timer = setInterval(() => {
-      coordinator.renewRefreshLock(id, this.#owner, this.leaseMs).then(
+  #renewWhileHeld(id: string, owner: string): { release: () => Promise<void> } {
+    const { coordinator, log, timers } = this.#options;
+    const timer = timers.setInterval(() => {
+      coordinator.renewRefreshLock(id, owner, this.leaseMs).then(
         (held) => {
           if (!held) log?.warn({ session: shortId(id) }, 'the refresh lock was lost while held (a store outage longer than its lease?)');
         },
         () => undefined, // the store is down: the lease covers outages shorter than itself
       );
     }, this.leaseMs / 4);
-    timer.unref();
     let released = false;
     return {
       release: async () => {
         if (released) return;
         released = true;
-        clearInterval(timer);
-        await coordinator.releaseRefreshLock(id, this.#owner).catch(() => undefined); // a lock not released frees within its lease
+        timers.clearInterval(timer);
+        await coordinator.releaseRefreshLock(id, owner).catch(() => undefined); // a lock not released frees within its lease
       },
     };
   }
