@@ -3,12 +3,6 @@ import type { ErrorCode } from '@bff/shared';
 import type { Clock } from '../clock.js';
 import type { ActiveSession, EndedSession, SessionStore, StoredSession, TokenState } from './store.js';
 
-interface Entry {
-  value: ActiveSession | EndedSession;
-  /** Epoch ms on the injected clock (tests move it), not lru-cache's own timer. */
-  expiresAt: number;
-}
-
 /** Most users and IdP sessions have one BFF session: keep the id itself, a Set only for more. */
 class Index {
   readonly #map = new Map<string, string | Set<string>>();
@@ -43,16 +37,22 @@ class Index {
  */
 export class MemorySessionStore implements SessionStore {
   readonly kind = 'memory';
-  readonly #sessions: LRUCache<string, Entry>;
+  readonly #sessions: LRUCache<string, ActiveSession | EndedSession>;
   readonly #bySub = new Index();
   readonly #bySid = new Index();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(private readonly options: { clock: Clock; maxSessions: number; sweepIntervalMs?: number }) {
-    this.#sessions = new LRUCache<string, Entry>({
+    this.#sessions = new LRUCache<string, ActiveSession | EndedSession>({
       max: options.maxSessions,
-      // whatever removes a session (eviction, expiry, delete, replacement) removes it from the indexes
-      dispose: (entry, id) => this.#unindex(id, entry.value),
+      // expiry on the injected clock (tests move it), per entry; no wrapper object per session
+      perf: { now: () => options.clock() },
+      ttlResolution: 0, // ask the clock every time: tests move it in jumps
+      ttlAutopurge: false,
+      // replacing a record (a token update, a touch) keeps its index entries: end() unindexes itself;
+      // eviction, expiry and delete remove a session from the indexes here
+      noDisposeOnSet: true,
+      dispose: (value, id) => this.#unindex(id, value),
     });
     this.#sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 60_000);
     this.#sweeper.unref();
@@ -63,34 +63,35 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async get(id: string): Promise<StoredSession | undefined> {
-    return this.#live(id)?.value;
+    return this.#sessions.get(id);
   }
 
   async create(session: ActiveSession, ttlMs: number): Promise<void> {
-    this.#sessions.set(session.id, { value: session, expiresAt: this.options.clock() + ttlMs });
+    const previous = this.#sessions.get(session.id);
+    if (previous) this.#unindex(session.id, previous);
+    this.#sessions.set(session.id, session, { ttl: ttlMs });
     this.#bySub.add(session.user.sub, session.id);
     if (session.sid) this.#bySid.add(session.sid, session.id);
   }
 
   async updateTokens(id: string, expectedVersion: number, tokens: TokenState, ttlMs: number): Promise<boolean> {
-    const entry = this.#live(id);
-    if (entry?.value.state !== 'active' || entry.value.version !== expectedVersion) return false;
-    // in place: the indexes stay as they are
-    entry.value = { ...entry.value, tokens, version: expectedVersion + 1 };
-    entry.expiresAt = this.options.clock() + ttlMs;
+    const current = this.#sessions.get(id);
+    if (current?.state !== 'active' || current.version !== expectedVersion) return false;
+    this.#sessions.set(id, { ...current, tokens, version: expectedVersion + 1 }, { ttl: ttlMs });
     return true;
   }
 
   async touch(id: string, lastSeenAt: number, ttlMs: number): Promise<void> {
-    const entry = this.#live(id);
-    if (entry?.value.state !== 'active') return;
-    entry.value = { ...entry.value, lastSeenAt };
-    entry.expiresAt = this.options.clock() + ttlMs;
+    const current = this.#sessions.get(id);
+    if (current?.state !== 'active') return;
+    this.#sessions.set(id, { ...current, lastSeenAt }, { ttl: ttlMs });
   }
 
   async end(id: string, reason: ErrorCode, at: number, tombstoneTtlMs: number): Promise<void> {
-    if (!this.#live(id)) return;
-    this.#sessions.set(id, { value: { state: 'ended', id, reason, endedAt: at }, expiresAt: this.options.clock() + tombstoneTtlMs });
+    const current = this.#sessions.get(id);
+    if (!current) return;
+    this.#unindex(id, current);
+    this.#sessions.set(id, { state: 'ended', id, reason, endedAt: at }, { ttl: tombstoneTtlMs });
   }
 
   async destroy(id: string): Promise<void> {
@@ -112,18 +113,7 @@ export class MemorySessionStore implements SessionStore {
 
   /** Drops everything past its expiry. Runs on a timer; public for tests. */
   sweep(): void {
-    const now = this.options.clock();
-    for (const [id, entry] of this.#sessions.entries()) if (entry.expiresAt <= now) this.#sessions.delete(id);
-  }
-
-  /** The entry, if it has not expired (an expired one is dropped on the way). */
-  #live(id: string): Entry | undefined {
-    const entry = this.#sessions.get(id);
-    if (entry && entry.expiresAt <= this.options.clock()) {
-      this.#sessions.delete(id);
-      return undefined;
-    }
-    return entry;
+    this.#sessions.purgeStale();
   }
 
   #unindex(id: string, value: ActiveSession | EndedSession): void {

@@ -18,8 +18,8 @@ export interface TokenSet {
   accessToken: string;
   refreshToken?: string | undefined;
   idToken?: string | undefined;
-  tokenType: string;
-  scope?: string | undefined;
+  /** Only when the IdP said other than Bearer. */
+  tokenType?: string | undefined;
 }
 
 export interface ActiveSession {

@@ -38,8 +38,9 @@ export function nextTokenState(
     refreshToken: rotated ? response.refresh_token : previous?.set.refreshToken,
     // kept only for logout's id_token_hint when that is wanted: otherwise a token stored for nothing
     idToken: options.keepIdToken ? (response.id_token ?? previous?.set.idToken) : undefined,
-    tokenType: response.token_type ?? 'Bearer',
-    scope: response.scope ?? previous?.set.scope,
+    // sealed in every idle session: nothing goes in that nobody reads (the granted scope is not used;
+    // the token type only when it is not the Bearer every proxied request assumes)
+    ...(response.token_type && response.token_type.toLowerCase() !== 'bearer' ? { tokenType: response.token_type } : {}),
   };
   const state: TokenState = {
     sealed: cipher.seal(set),
