@@ -14,7 +14,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node }, ecmaVersion: 2024, sourceType: 'module' },
     rules: {
       // `_name` marks a binding kept on purpose (destructuring that drops a field)
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
@@ -27,7 +30,20 @@ export default tseslint.config(
   },
   {
     // tests, benchmarks, examples and the dev tools print on purpose
-    files: ['**/__tests__/**', '**/test/**', '**/*.test.ts', '**/*.test-d.ts', 'bench/**', 'examples/**', 'e2e/**', 'packages/dev-idp/**', 'packages/demo-api/**', 'apps/demo/**', 'apps/bff/scripts/**', '**/scripts/**'],
+    files: [
+      '**/__tests__/**',
+      '**/test/**',
+      '**/*.test.ts',
+      '**/*.test-d.ts',
+      'bench/**',
+      'examples/**',
+      'e2e/**',
+      'packages/dev-idp/**',
+      'packages/demo-api/**',
+      'apps/demo/**',
+      'apps/bff/scripts/**',
+      '**/scripts/**',
+    ],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

@@ -13,7 +13,11 @@ export interface LoadResult {
 }
 
 /** One autocannon run in its own process, so the load generator does not share an event loop with the server. */
-export async function load(url: string, headers: Record<string, string>, options: { connections: number; seconds: number }): Promise<LoadResult> {
+export async function load(
+  url: string,
+  headers: Record<string, string>,
+  options: { connections: number; seconds: number },
+): Promise<LoadResult> {
   const args = [cli, '--json', '-c', String(options.connections), '-d', String(options.seconds)];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
   args.push(url);
@@ -24,5 +28,11 @@ export async function load(url: string, headers: Record<string, string>, options
     non2xx: number;
     errors: number;
   };
-  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }

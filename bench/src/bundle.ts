@@ -17,4 +17,6 @@ for (const src of scripts) {
   raw += body.length;
   gzipped += gzipSync(body, { level: 9 }).length;
 }
-console.log(`\nSPA initial JS: ${scripts.length} file(s), ${(raw / 1024).toFixed(1)} KiB raw, ${(gzipped / 1024).toFixed(1)} KiB gzipped (target <= 90 KB)`);
+console.log(
+  `\nSPA initial JS: ${scripts.length} file(s), ${(raw / 1024).toFixed(1)} KiB raw, ${(gzipped / 1024).toFixed(1)} KiB gzipped (target <= 90 KB)`,
+);

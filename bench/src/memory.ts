@@ -18,7 +18,12 @@ await browser.signIn(stack.bffUrl);
 const { tokens } = await tokensOf(stack, browser);
 await stack.close();
 // as the BFF keeps them by default: access and refresh token (the ID token only with OIDC_LOGOUT_ID_TOKEN_HINT)
-const response = { access_token: tokens.accessToken, refresh_token: tokens.refreshToken!, expires_in: 900, refresh_token_expires_in: 86_400 };
+const response = {
+  access_token: tokens.accessToken,
+  refresh_token: tokens.refreshToken!,
+  expires_in: 900,
+  refresh_token_expires_in: 86_400,
+};
 const cipher = new TokenCipher([randomBytes(32)]);
 
 async function rssFor(count: number): Promise<number> {
@@ -48,7 +53,12 @@ async function rssFor(count: number): Promise<number> {
   gc!();
   const after = process.memoryUsage().rss;
   const afterAll = process.memoryUsage();
-  if (process.env.BENCH_DEBUG) console.log({ heap: (afterAll.heapUsed - beforeAll.heapUsed) / count, external: (afterAll.external - beforeAll.external) / count, arrayBuffers: (afterAll.arrayBuffers - beforeAll.arrayBuffers) / count });
+  if (process.env.BENCH_DEBUG)
+    console.log({
+      heap: (afterAll.heapUsed - beforeAll.heapUsed) / count,
+      external: (afterAll.external - beforeAll.external) / count,
+      arrayBuffers: (afterAll.arrayBuffers - beforeAll.arrayBuffers) / count,
+    });
   await store.close();
   return (after - before) / count;
 }
@@ -59,7 +69,11 @@ const totals: number[] = [];
 for (const count of [10_000, 100_000]) {
   const perSession = await rssFor(count);
   totals.push(perSession * count);
-  rows.push({ sessions: count, 'RSS per session (bytes)': Math.round(perSession), 'total MiB': Math.round((perSession * count) / 1048576) });
+  rows.push({
+    sessions: count,
+    'RSS per session (bytes)': Math.round(perSession),
+    'total MiB': Math.round((perSession * count) / 1048576),
+  });
 }
 // the slope between the two sizes: what one more idle session costs, without the heap's fixed growth
 const marginal = (totals[1]! - totals[0]!) / 90_000;

@@ -23,7 +23,13 @@ const [idpPort, apiPort] = [await freePort(), await freePort()];
 const issuer = `http://127.0.0.1:${idpPort}`;
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 const audience = 'http://bench-api.test';
-const bffPorts = { memory: await freePort(), redis: await freePort(), bare: await freePort(), logged: await freePort(), quiet: await freePort() };
+const bffPorts = {
+  memory: await freePort(),
+  redis: await freePort(),
+  bare: await freePort(),
+  logged: await freePort(),
+  quiet: await freePort(),
+};
 // the IdP and the API in processes of their own, as in production: the BFF's process runs only the BFF
 const run = (program: string, env: Record<string, string>) =>
   spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(import.meta.resolve(program))], {
@@ -104,7 +110,12 @@ async function measure(url: string, headers: Record<string, string>): Promise<Me
   }
   const byRps = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
   const mid = byRps[Math.floor(byRps.length / 2)]!;
-  return { ...mid, p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), cpuPerRequest: median(runs.map((r) => r.cpuPerRequest)) };
+  return {
+    ...mid,
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    cpuPerRequest: median(runs.map((r) => r.cpuPerRequest)),
+  };
 }
 
 const ONLY = process.env.BENCH_ONLY; // 3 or 4: just that line (for profiling)
@@ -148,7 +159,9 @@ idp.kill('SIGTERM');
 
 const direct = results[0]![1];
 const bareLine = results[1]![1];
-console.log(`\nproxy hot path: GET /me, ${CONNECTIONS} connections, ${SECONDS} s x ${RUNS} runs (median), node ${process.version}; logging off in lines 1-4, pino at info in 5-6\n`);
+console.log(
+  `\nproxy hot path: GET /me, ${CONNECTIONS} connections, ${SECONDS} s x ${RUNS} runs (median), node ${process.version}; logging off in lines 1-4, pino at info in 5-6\n`,
+);
 printTable(
   results.map(([line, r]) => ({
     line,
@@ -165,12 +178,17 @@ const lineOf = (prefix: string) => results.find(([line]) => line.startsWith(pref
 const memory = lineOf('3.');
 const redis = lineOf('4.');
 console.log('');
-if (memory) console.log(`target BFF (memory) >= 0.9x bare proxy: ${(memory.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x; p99 added over the bare proxy: ${(memory.p99 - bareLine.p99).toFixed(2)} ms (target < 2)`);
+if (memory)
+  console.log(
+    `target BFF (memory) >= 0.9x bare proxy: ${(memory.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x; p99 added over the bare proxy: ${(memory.p99 - bareLine.p99).toFixed(2)} ms (target < 2)`,
+  );
 if (redis) console.log(`target BFF (redis) >= 0.8x bare proxy: ${(redis.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x`);
 const withLines = lineOf('5.');
 const withoutLines = lineOf('6.');
 if (withLines && withoutLines) {
-  console.log(`production logging (info): with request lines ${(withLines.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x the bare proxy, without ${(withoutLines.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x`);
+  console.log(
+    `production logging (info): with request lines ${(withLines.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x the bare proxy, without ${(withoutLines.requestsPerSecond / bareLine.requestsPerSecond).toFixed(2)}x`,
+  );
 }
 
 async function waitFor(url: string): Promise<void> {

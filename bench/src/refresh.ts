@@ -58,7 +58,10 @@ const rows = [];
   await stack.close();
 }
 if (REDIS_URL) {
-  const stack = await startStack({ replicas: 3, bff: { sessionStore: 'redis', redisUrl: REDIS_URL, sessionIdleTimeout: 86_400, sessionAbsoluteTimeout: 86_400 } });
+  const stack = await startStack({
+    replicas: 3,
+    bff: { sessionStore: 'redis', redisUrl: REDIS_URL, sessionIdleTimeout: 86_400, sessionAbsoluteTimeout: 86_400 },
+  });
   rows.push(...(await run(stack, 'redis, 3 BFFs')));
   await stack.close();
 } else {

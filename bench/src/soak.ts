@@ -73,7 +73,8 @@ const traffic = Promise.all(
       byCode.set(label, (byCode.get(label) ?? 0) + 1);
       if (response.status === 401) lost.add(user);
       // a burst: several tabs of the same user at once, every few requests
-      if (Math.random() < 0.1) await Promise.all(Array.from({ length: 5 }, () => browser.api(`${stack.bffUrl}/api/me`).catch(() => undefined)));
+      if (Math.random() < 0.1)
+        await Promise.all(Array.from({ length: 5 }, () => browser.api(`${stack.bffUrl}/api/me`).catch(() => undefined)));
       await sleep(700 + Math.random() * 600);
     }
   }),
@@ -82,24 +83,36 @@ const traffic = Promise.all(
 // the fault schedule, repeated: each fault, then a quiet spell to recover
 const faults: Array<[string, () => Promise<void>]> = [
   ['replica 1 restarted', () => stack.restartReplica(1, 500)],
-  ['Redis restarted (down 3 s)', async () => {
-    await redis.stop();
-    await sleep(3_000);
-    await redis.start();
-  }],
-  ['IdP frozen 4 s (> IDP_TIMEOUT_SECONDS)', async () => {
-    stack.delayIdp(4_000);
-    await sleep(4_000);
-    stack.delayIdp(0);
-  }],
-  ['IdP restarted (down 2 s)', async () => {
-    await stack.idp.stop();
-    await sleep(2_000);
-    await stack.idp.start();
-  }],
+  [
+    'Redis restarted (down 3 s)',
+    async () => {
+      await redis.stop();
+      await sleep(3_000);
+      await redis.start();
+    },
+  ],
+  [
+    'IdP frozen 4 s (> IDP_TIMEOUT_SECONDS)',
+    async () => {
+      stack.delayIdp(4_000);
+      await sleep(4_000);
+      stack.delayIdp(0);
+    },
+  ],
+  [
+    'IdP restarted (down 2 s)',
+    async () => {
+      await stack.idp.stop();
+      await sleep(2_000);
+      await stack.idp.start();
+    },
+  ],
 ];
 const injected = new Map<string, number>();
-const sampler = setInterval(() => rss.push({ minute: ((Date.now() - started) / 60_000).toFixed(1), 'RSS MiB': Math.round(process.memoryUsage().rss / 2 ** 20) }), 15_000);
+const sampler = setInterval(
+  () => rss.push({ minute: ((Date.now() - started) / 60_000).toFixed(1), 'RSS MiB': Math.round(process.memoryUsage().rss / 2 ** 20) }),
+  15_000,
+);
 for (let i = 0; Date.now() < endAt - 15_000; i += 1) {
   await sleep(8_000);
   const [name, inject] = faults[i % faults.length]!;

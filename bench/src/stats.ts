@@ -12,7 +12,8 @@ export function median(values: readonly number[]): number {
 /** Prints rows as an aligned text table. */
 export function printTable(rows: ReadonlyArray<Record<string, string | number>>): void {
   const columns = Object.keys(rows[0] ?? {});
-  const cell = (value: string | number) => (typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : value);
+  const cell = (value: string | number) =>
+    typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : value;
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c] ?? '').length)));
   const line = (values: string[]) => values.map((v, i) => v.padStart(widths[i]!)).join('  ');
   console.log(line(columns));

@@ -63,5 +63,7 @@ if (REDIS_URL) {
 } else {
   console.log('(REDIS_URL not set: the redis line is left out)');
 }
-console.log(`\nsession store, steady state: GET /api/me, ${CONNECTIONS} connections, ${SECONDS} s (BFF, IdP and API in this process; autocannon in its own)\n`);
+console.log(
+  `\nsession store, steady state: GET /api/me, ${CONNECTIONS} connections, ${SECONDS} s (BFF, IdP and API in this process; autocannon in its own)\n`,
+);
 printTable(rows);

@@ -105,7 +105,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     counters: async () => (await (await dev('counters')).json()) as Record<string, { served: number; refused: number }>,
     resetCounters: async () => void (await dev('counters/reset', { method: 'POST' })),
     revokeUser: async (sub) => {
-      const response = await dev('revoke', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub }) });
+      const response = await dev('revoke', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sub }),
+      });
       if (!response.ok) throw new Error(`revoke failed: ${response.status}`);
     },
     close: async () => {

@@ -6,7 +6,10 @@ const WORK_MS = 30_000;
 
 test.use({ stackOptions: { accessTokenTtl: 5 } });
 
-test('with a 5-second access token the person works for 30 seconds without one failed call or a re-login prompt', async ({ signedInPage: page, stack }) => {
+test('with a 5-second access token the person works for 30 seconds without one failed call or a re-login prompt', async ({
+  signedInPage: page,
+  stack,
+}) => {
   const failures: string[] = [];
   page.on('response', (response) => {
     const { pathname } = new URL(response.url());

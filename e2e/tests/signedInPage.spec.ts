@@ -18,7 +18,10 @@ test('signedInPage reuses the stored session: the IdP signs nobody in again', as
   expect((await stack.counters()).authorization_code?.served).toBe(0);
 });
 
-test('expireAccessToken makes the next API call refresh at the IdP, and the stored session keeps working', async ({ signedInPage: page, stack }) => {
+test('expireAccessToken makes the next API call refresh at the IdP, and the stored session keeps working', async ({
+  signedInPage: page,
+  stack,
+}) => {
   await stack.resetCounters();
   await expireAccessToken(page);
   await page.reload();

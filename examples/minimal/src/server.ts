@@ -4,7 +4,9 @@ import { bff, type BffOptions } from '@bff/fastify-bff';
 import { PAGE } from './page.js';
 
 // log paths, never query strings: /auth/callback carries the authorization code in its query
-const LOGGER = { serializers: { req: (request: { method: string; url: string }) => ({ method: request.method, path: request.url.split('?')[0] }) } };
+const LOGGER = {
+  serializers: { req: (request: { method: string; url: string }) => ({ method: request.method, path: request.url.split('?')[0] }) },
+};
 
 /** The whole integration: a Fastify app, one plugin registration, one page on the same origin. */
 export async function buildServer(options: BffOptions, fastify: FastifyServerOptions = { logger: LOGGER }): Promise<FastifyInstance> {

@@ -16,7 +16,9 @@ describe("packages/fastify-bff/README.md's code", () => {
   it('shows only TypeScript that readmeSnippets.test-d.ts compiles', () => {
     const shown = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => normalise(match[1]!));
     const compiled = new Set(
-      [...snippets.matchAll(/\/\/ ---- README block starts\n([\s\S]*?)\s*\/\/ ---- README block ends/g)].map((match) => normalise(match[1]!)),
+      [...snippets.matchAll(/\/\/ ---- README block starts\n([\s\S]*?)\s*\/\/ ---- README block ends/g)].map((match) =>
+        normalise(match[1]!),
+      ),
     );
     expect(shown.length).toBeGreaterThan(0);
     for (const block of shown) expect(compiled, `README block not compiled anywhere:\n${block}`).toContain(block);

@@ -22,7 +22,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startUntil(command: string, args: string[], cwd: string, env: Record<string, string>, ready: (out: string) => boolean): Promise<ChildProcess> {
+async function startUntil(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  ready: (out: string) => boolean,
+): Promise<ChildProcess> {
   const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
@@ -63,7 +69,16 @@ describe('the published packages, installed with npm outside the workspace', () 
       sizes[name] = `${(statSync(file).size / 1024).toFixed(1)} KiB`;
     }
     const deps = Object.fromEntries(PUBLISHED.map((name, i) => [name, `file:${tarballs[i]}`]));
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'adopter', private: true, type: 'module', dependencies: { ...deps, fastify: '^5.0.0' }, devDependencies: { typescript: '~6.0.3', '@types/node': '^22' } }));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({
+        name: 'adopter',
+        private: true,
+        type: 'module',
+        dependencies: { ...deps, fastify: '^5.0.0' },
+        devDependencies: { typescript: '~6.0.3', '@types/node': '^22' },
+      }),
+    );
     cpSync(consumer, dir, { recursive: true });
     await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, timeout: 240_000 });
     console.log('packed sizes:', JSON.stringify(sizes));
@@ -76,7 +91,10 @@ describe('the published packages, installed with npm outside the workspace', () 
   it('ships compiled JavaScript and types only', () => {
     for (const name of PUBLISHED) {
       const files = readdirSync(join(dir, 'node_modules', name), { recursive: true }).map(String);
-      expect(files.some((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')), `${name} ships .ts sources`).toBe(false);
+      expect(
+        files.some((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')),
+        `${name} ships .ts sources`,
+      ).toBe(false);
       expect(files).toContain('package.json');
     }
   });
@@ -87,11 +105,39 @@ describe('the published packages, installed with npm outside the workspace', () 
     const api = `http://127.0.0.1:${apiPort}`;
     const bffUrl = `http://127.0.0.1:${bffPort}`;
     const bin = (name: string) => join(dir, 'node_modules', '.bin', name);
-    children.push(await startUntil(bin('bff-dev-idp'), [], dir, { IDP_PORT: String(idpPort), IDP_ISSUER: issuer, BFF_PUBLIC_URL: bffUrl, API_AUDIENCE: api }, (out) => out.includes(String(idpPort))));
-    children.push(await startUntil(bin('bff-demo-api'), [], dir, { API_PORT: String(apiPort), OIDC_ISSUER: issuer, API_AUDIENCE: api }, (out) => out.includes(String(apiPort))));
-    children.push(await startUntil(process.execPath, ['server.mjs'], dir, { PORT: String(bffPort), BFF_PUBLIC_URL: bffUrl, OIDC_ISSUER: issuer, API_UPSTREAM: api }, (out) => out.includes('listening')));
+    children.push(
+      await startUntil(
+        bin('bff-dev-idp'),
+        [],
+        dir,
+        { IDP_PORT: String(idpPort), IDP_ISSUER: issuer, BFF_PUBLIC_URL: bffUrl, API_AUDIENCE: api },
+        (out) => out.includes(String(idpPort)),
+      ),
+    );
+    children.push(
+      await startUntil(bin('bff-demo-api'), [], dir, { API_PORT: String(apiPort), OIDC_ISSUER: issuer, API_AUDIENCE: api }, (out) =>
+        out.includes(String(apiPort)),
+      ),
+    );
+    children.push(
+      await startUntil(
+        process.execPath,
+        ['server.mjs'],
+        dir,
+        { PORT: String(bffPort), BFF_PUBLIC_URL: bffUrl, OIDC_ISSUER: issuer, API_UPSTREAM: api },
+        (out) => out.includes('listening'),
+      ),
+    );
     const { stdout } = await run(process.execPath, ['check.mjs'], { cwd: dir, env: { ...process.env, BFF_PUBLIC_URL: bffUrl } });
-    expect(JSON.parse(stdout)).toEqual({ signIn: '/notes', session: 'alice', me: 200, refresh: true, meAfterRefresh: 200, logout: 200, after: false });
+    expect(JSON.parse(stdout)).toEqual({
+      signIn: '/notes',
+      session: 'alice',
+      me: 200,
+      refresh: true,
+      meAfterRefresh: 200,
+      logout: 200,
+      after: false,
+    });
   });
 
   it('type-checks a strict consumer under moduleResolution nodenext', async () => {
@@ -99,8 +145,16 @@ describe('the published packages, installed with npm outside the workspace', () 
       join(dir, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
-          target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false,
-          exactOptionalPropertyTypes: true, noPropertyAccessFromIndexSignature: true, noUncheckedIndexedAccess: true, types: ['node'],
+          target: 'es2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          exactOptionalPropertyTypes: true,
+          noPropertyAccessFromIndexSignature: true,
+          noUncheckedIndexedAccess: true,
+          types: ['node'],
         },
         files: ['consumer.ts'],
       }),

@@ -73,7 +73,13 @@ export function createApi(options: ApiOptions): Api {
     await protectedRoutes.register(echoRoutes);
   });
 
-  return { app, hits: () => hits, resetHits: () => { hits = 0; } };
+  return {
+    app,
+    hits: () => hits,
+    resetHits: () => {
+      hits = 0;
+    },
+  };
 }
 
 /** The API without a listener, for `inject` tests. */

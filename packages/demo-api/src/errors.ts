@@ -41,11 +41,16 @@ export function describeTokenError(error: jose.JOSEError): string {
   if (error instanceof jose.JWTExpired) return 'the access token has expired';
   if (error instanceof jose.JWTClaimValidationFailed) {
     switch (error.claim) {
-      case 'iss': return 'the access token was issued by another issuer';
-      case 'aud': return 'the access token is meant for another audience';
-      case 'typ': return 'the token is not an access token (typ must be at+jwt)';
-      case 'nbf': return 'the access token is not valid yet';
-      default: return `the access token lacks a valid ${error.claim} claim`;
+      case 'iss':
+        return 'the access token was issued by another issuer';
+      case 'aud':
+        return 'the access token is meant for another audience';
+      case 'typ':
+        return 'the token is not an access token (typ must be at+jwt)';
+      case 'nbf':
+        return 'the access token is not valid yet';
+      default:
+        return `the access token lacks a valid ${error.claim} claim`;
     }
   }
   if (error instanceof jose.JWSSignatureVerificationFailed) return 'the access token signature is invalid';

@@ -52,7 +52,9 @@ export function idpOptionsFromEnv(env: Env): IdpOptions {
   const issuer = issuerValue !== undefined ? url('IDP_ISSUER', issuerValue) : port === 0 ? undefined : `http://localhost:${port}`;
   // several public URLs may be listed, comma-separated; the first receives back-channel logout
   const bffPublicUrl = (read('BFF_PUBLIC_URL') ?? 'http://localhost:3000')
-    .split(',').map((value) => value.trim()).filter(Boolean)
+    .split(',')
+    .map((value) => value.trim())
+    .filter(Boolean)
     .map((value) => url('BFF_PUBLIC_URL', value));
   const apiAudience = url('API_AUDIENCE', read('API_AUDIENCE') ?? read('API_UPSTREAM') ?? 'http://localhost:4001');
 

@@ -59,10 +59,12 @@ export function interactions(provider: Provider): Middleware {
 async function grantRequested(provider: Provider, interaction: Interaction): Promise<string> {
   const { details } = interaction.prompt;
   const existing = interaction.grantId === undefined ? undefined : await provider.Grant.find(interaction.grantId);
-  const grant = existing ?? new provider.Grant({
-    accountId: interaction.session?.accountId,
-    clientId: String(interaction.params['client_id']),
-  });
+  const grant =
+    existing ??
+    new provider.Grant({
+      accountId: interaction.session?.accountId,
+      clientId: String(interaction.params['client_id']),
+    });
   const scopes = strings(details['missingOIDCScope']);
   if (scopes.length > 0) grant.addOIDCScope(scopes.join(' '));
   const claims = strings(details['missingOIDCClaims']);

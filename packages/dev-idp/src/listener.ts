@@ -44,10 +44,15 @@ export class Listener {
   async stop(): Promise<void> {
     const servers = this.#servers;
     this.#servers = [];
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    })));
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
   }
 
   #listen(host: string, port: number): Promise<Server> {

@@ -15,10 +15,12 @@ export interface LoginPageOptions {
 export function loginPage({ action, username, error }: LoginPageOptions): string {
   const alert = error === undefined ? '' : `<p role="alert">${escapeHtml(error)}</p>\n`;
   // the demo credentials are shown on purpose: this provider is for development only
-  const credentials = USERS
-    .map((user) => `<li><code>${escapeHtml(user.sub)}</code> / <code>${escapeHtml(user.password)}</code></li>`)
-    .join('');
-  return page(LOGIN_TITLE, `<h1>${escapeHtml(LOGIN_TITLE)}</h1>
+  const credentials = USERS.map((user) => `<li><code>${escapeHtml(user.sub)}</code> / <code>${escapeHtml(user.password)}</code></li>`).join(
+    '',
+  );
+  return page(
+    LOGIN_TITLE,
+    `<h1>${escapeHtml(LOGIN_TITLE)}</h1>
 ${alert}<form method="post" action="${escapeHtml(action)}" autocomplete="off">
 <label for="username">Username</label>
 <input id="username" name="username" type="text" value="${escapeHtml(username ?? '')}" autocapitalize="none" spellcheck="false" required autofocus>
@@ -26,7 +28,8 @@ ${alert}<form method="post" action="${escapeHtml(action)}" autocomplete="off">
 <input id="password" name="password" type="password" required>
 <button type="submit">Sign in</button>
 </form>
-<div class="hint">Demo accounts:<ul>${credentials}</ul></div>`);
+<div class="hint">Demo accounts:<ul>${credentials}</ul></div>`,
+  );
 }
 
 export function messagePage(title: string, message: string): string {

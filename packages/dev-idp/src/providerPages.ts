@@ -12,16 +12,22 @@ export async function logoutSource(ctx: KoaContextWithOIDC, form: string): Promi
   const hinted = typeof ctx.oidc.params?.['id_token_hint'] === 'string' || ctx.oidc.client !== undefined;
   if (hinted) {
     const autoForm = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
-    ctx.body = page('Signing out', `<h1>Signing out…</h1>
+    ctx.body = page(
+      'Signing out',
+      `<h1>Signing out…</h1>
 ${autoForm}
 <button type="submit" form="op.logoutForm">Continue</button>
-<script>document.getElementById('op.logoutForm').submit()</script>`);
+<script>document.getElementById('op.logoutForm').submit()</script>`,
+    );
     return;
   }
-  ctx.body = page('Sign out', `<h1>Sign out of the Dev IdP?</h1>
+  ctx.body = page(
+    'Sign out',
+    `<h1>Sign out of the Dev IdP?</h1>
 ${form}
 <button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign me out</button>
-<button type="submit" form="op.logoutForm" class="secondary">No, stay signed in</button>`);
+<button type="submit" form="op.logoutForm" class="secondary">No, stay signed in</button>`,
+  );
 }
 
 export async function postLogoutSuccessSource(ctx: KoaContextWithOIDC): Promise<void> {
@@ -31,7 +37,10 @@ export async function postLogoutSuccessSource(ctx: KoaContextWithOIDC): Promise<
 export async function renderError(ctx: KoaContextWithOIDC, out: ErrorOut): Promise<void> {
   ctx.type = 'html';
   const description = out.error_description === undefined ? '' : `<p>${escapeHtml(out.error_description)}</p>`;
-  ctx.body = page('Sign-in error', `<h1>Something went wrong</h1>
+  ctx.body = page(
+    'Sign-in error',
+    `<h1>Something went wrong</h1>
 <p role="alert"><code>${escapeHtml(out.error)}</code></p>
-${description}`);
+${description}`,
+  );
 }

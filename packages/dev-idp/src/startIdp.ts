@@ -105,26 +105,32 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
   const log = options.logger ?? (() => {});
   const withDevEndpoints = options.devEndpoints ?? process.env['NODE_ENV'] !== 'production';
   const urls = Array.isArray(options.bffPublicUrl) ? options.bffPublicUrl : [options.bffPublicUrl];
-  if (typeof options.apiAudience !== 'string' || options.apiAudience === '') throw new TypeError('apiAudience must be the API\'s resource identifier (a URL)');
+  if (typeof options.apiAudience !== 'string' || options.apiAudience === '')
+    throw new TypeError("apiAudience must be the API's resource identifier (a URL)");
 
   const store = new MemoryStore();
   const counter = new GrantCounter();
   // answers until the provider is ready (the issuer needs the port first)
-  let handler: RequestListener = (_req, res) => { res.writeHead(503).end(); };
+  let handler: RequestListener = (_req, res) => {
+    res.writeHead(503).end();
+  };
   const listener = new Listener((req, res) => handler(req, res), options.host ?? '127.0.0.1', options.port ?? 4000);
   const port = await listener.start();
   const issuer = (options.issuer ?? `http://localhost:${port}`).replace(/\/+$/, '');
 
   try {
-    const provider = new Provider(issuer, providerConfiguration({
-      profile: effective,
-      accessTokenTtl,
-      refreshTokenTtl,
-      clients: clientsFor(urls, clientId, clientSecret, effective),
-      apiAudience: options.apiAudience,
-      signingKey: await signingKey(),
-      store,
-    }));
+    const provider = new Provider(
+      issuer,
+      providerConfiguration({
+        profile: effective,
+        accessTokenTtl,
+        refreshTokenTtl,
+        clients: clientsFor(urls, clientId, clientSecret, effective),
+        apiAudience: options.apiAudience,
+        signingKey: await signingKey(),
+        store,
+      }),
+    );
     provider.on('server_error', (_ctx, err) => log(`server error: ${err.stack ?? err.message}`));
     // errors of our own middleware (Koa prints them to stderr unless someone listens)
     // (Koa's 'error' event is missing from @types/oidc-provider's event map)

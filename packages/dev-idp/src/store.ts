@@ -29,7 +29,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 // expired refresh tokens stay findable for a day so the provider reports "expired" rather than "not found"
 const EXPIRED_REFRESH_TOKEN_RETENTION_MS = DAY_MS;
 const SWEEP_EVERY_WRITES = 500;
-const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
 
 const epochSeconds = (): number => Math.floor(Date.now() / 1000);
 
@@ -84,7 +91,9 @@ export class MemoryStore {
 
   #adapter(model: string): Adapter {
     return {
-      upsert: async (id, payload, expiresIn) => { this.#upsert(model, id, payload, expiresIn); },
+      upsert: async (id, payload, expiresIn) => {
+        this.#upsert(model, id, payload, expiresIn);
+      },
       find: async (id) => this.#find(model, id),
       findByUid: async (uid) => {
         const id = this.#sessionIdsByUid.get(uid);
@@ -95,7 +104,9 @@ export class MemoryStore {
         const entry = this.#entries.get(`${model}:${id}`);
         if (entry !== undefined) entry.payload.consumed = epochSeconds();
       },
-      destroy: async (id) => { this.#delete(model, id); },
+      destroy: async (id) => {
+        this.#delete(model, id);
+      },
       revokeByGrantId: async (grantId) => {
         this.#revokeMembers(grantId, model);
         this.#revokedGrants.add(grantId);
@@ -160,7 +171,7 @@ export class MemoryStore {
     if (this.#tombstones.has(id)) return;
     const exp = typeof payload.exp === 'number' ? payload.exp : Number.POSITIVE_INFINITY;
     const removedAt = epochSeconds();
-    const retainUntil = (Math.min(exp, removedAt) * 1000) + EXPIRED_REFRESH_TOKEN_RETENTION_MS + DAY_MS;
+    const retainUntil = Math.min(exp, removedAt) * 1000 + EXPIRED_REFRESH_TOKEN_RETENTION_MS + DAY_MS;
     this.#tombstones.set(id, { reason, exp, removedAt, retainUntil });
   }
 

@@ -22,16 +22,11 @@ interface BackchannelClient {
  * token (with the session's `sid`), those grants are revoked and the sessions end.
  * Returns how many logout tokens were delivered (answered 200 or 204).
  */
-export async function backchannelLogout(
-  provider: Provider,
-  store: MemoryStore,
-  sub: string,
-  log: (line: string) => void,
-): Promise<number> {
+export async function backchannelLogout(provider: Provider, store: MemoryStore, sub: string, log: (line: string) => void): Promise<number> {
   let sent = 0;
   for (const session of store.findByAccount('Session', sub)) {
     for (const [clientId, authorization] of Object.entries(session.payload.authorizations ?? {})) {
-      const client = await provider.Client.find(clientId) as unknown as BackchannelClient | undefined;
+      const client = (await provider.Client.find(clientId)) as unknown as BackchannelClient | undefined;
       if (client?.backchannelLogoutUri !== undefined) {
         try {
           await client.backchannelLogout(sub, authorization.sid);

@@ -12,7 +12,8 @@ import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const pnpm = (...args) => execFileSync('pnpm', args, { cwd: packageDir, stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' });
+const pnpm = (...args) =>
+  execFileSync('pnpm', args, { cwd: packageDir, stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' });
 const out = mkdtempSync(join(tmpdir(), 'fastify-bff-publint-'));
 
 try {

@@ -33,7 +33,12 @@ const REQUIRED_IN_PRODUCTION = Object.keys(DEV_DEFAULTS) as Array<keyof typeof D
 
 // the server's own settings; everything else is a plugin option, checked by optionsSchema.ts
 const serverSchema = z.object({
-  PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number').max(65_535, 'must be a port number').default(3000),
+  PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a port number')
+    .min(0, 'must be a port number')
+    .max(65_535, 'must be a port number')
+    .default(3000),
   HOST: z.string().default('localhost'),
   // Fastify's trustProxy: whose X-Forwarded-* to believe (true: any; or the proxies' IPs/CIDRs)
   TRUST_PROXY: z
@@ -100,13 +105,23 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     ...options,
     tokenAuthMethod: options.tokenAuthMethod ?? (options.clientSecret ? 'client_secret_basic' : 'none'),
   };
-  return Object.freeze({ port: server.data.PORT, host: server.data.HOST, trustProxy: server.data.TRUST_PROXY, production, bff: Object.freeze(bff) });
+  return Object.freeze({
+    port: server.data.PORT,
+    host: server.data.HOST,
+    trustProxy: server.data.TRUST_PROXY,
+    production,
+    bff: Object.freeze(bff),
+  });
 }
 
 /** The environment as plugin options: strings become numbers, lists, keys and flags; nothing is judged here. */
 function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
   const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
-  const list = (value: string | undefined) => value?.split(',').map((part) => part.trim()).filter(Boolean);
+  const list = (value: string | undefined) =>
+    value
+      ?.split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
   const bool = (value: string | undefined): boolean | undefined => {
     if (value === undefined) return undefined;
     if (value === '1' || value === 'true') return true;
@@ -176,13 +191,20 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
     sessionAbsoluteTimeout: options.sessionAbsoluteTimeout ?? DEFAULTS.sessionAbsoluteTimeout,
     refreshSkewSeconds: options.refreshSkewSeconds ?? DEFAULTS.refreshSkewSeconds,
     idpTimeoutSeconds: options.idpTimeoutSeconds ?? DEFAULTS.idpTimeoutSeconds,
-    refreshGrantTimeoutSeconds: Math.max(options.refreshGrantTimeoutSeconds ?? DEFAULTS.refreshGrantTimeoutSeconds, options.idpTimeoutSeconds ?? DEFAULTS.idpTimeoutSeconds),
+    refreshGrantTimeoutSeconds: Math.max(
+      options.refreshGrantTimeoutSeconds ?? DEFAULTS.refreshGrantTimeoutSeconds,
+      options.idpTimeoutSeconds ?? DEFAULTS.idpTimeoutSeconds,
+    ),
     upstreamTimeoutSeconds: options.upstreamTimeoutSeconds ?? DEFAULTS.upstreamTimeoutSeconds,
     upstreamIdleTimeoutSeconds: options.upstreamIdleTimeoutSeconds ?? DEFAULTS.upstreamIdleTimeoutSeconds,
     proxyBodyLimit: options.proxyBodyLimit ?? DEFAULTS.proxyBodyLimit,
     memoryStoreMaxSessions: options.memoryStoreMaxSessions ?? DEFAULTS.memoryStoreMaxSessions,
     devEndpoints: options.devEndpoints ?? false,
-    metrics: !options.metrics ? false : 'port' in options.metrics ? { port: options.metrics.port, host: options.metrics.host ?? '127.0.0.1' } : options.metrics,
+    metrics: !options.metrics
+      ? false
+      : 'port' in options.metrics
+        ? { port: options.metrics.port, host: options.metrics.host ?? '127.0.0.1' }
+        : options.metrics,
     hooks: options.hooks ?? {},
     cookieName: options.cookieName ?? 'bff.sid',
     healthRoutes: options.healthRoutes === false ? false : (options.healthRoutes ?? { live: '/healthz', ready: '/readyz' }),

@@ -37,10 +37,7 @@ export function toBffError(error: unknown): BffError {
  * Every error the BFF answers itself is `{ error, code }`. What a client
  * sees is decided by `expose`; 5xx details go to the log only.
  */
-export function handleError(
-  render?: (error: BffError, request: FastifyRequest, reply: FastifyReply) => boolean,
-  events?: EventSink,
-) {
+export function handleError(render?: (error: BffError, request: FastifyRequest, reply: FastifyReply) => boolean, events?: EventSink) {
   return function bffErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
     const bff = toBffError(error);
     const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '';

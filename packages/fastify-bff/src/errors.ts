@@ -16,7 +16,8 @@ export class BffError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.statusCode = options?.statusCode ?? ERROR_STATUS[code];
-    this.expose = this.statusCode < 500 || code === 'IDP_UNAVAILABLE' || code === 'UPSTREAM_UNAVAILABLE' || code === 'SESSION_STORE_UNAVAILABLE';
+    this.expose =
+      this.statusCode < 500 || code === 'IDP_UNAVAILABLE' || code === 'UPSTREAM_UNAVAILABLE' || code === 'SESSION_STORE_UNAVAILABLE';
   }
 
   toBody(): ErrorBody {

@@ -114,7 +114,20 @@ export interface BffOptions {
 }
 
 /** Options after defaults: what the plugins read. Frozen. */
-export interface ResolvedBffOptions extends Required<Omit<BffOptions, 'clientSecret' | 'resource' | 'redisUrl' | 'redisClusterNodes' | 'redisSentinels' | 'redisSentinelName' | 'sessionSecret' | 'refreshCoordinator' | 'metrics'>> {
+export interface ResolvedBffOptions extends Required<
+  Omit<
+    BffOptions,
+    | 'clientSecret'
+    | 'resource'
+    | 'redisUrl'
+    | 'redisClusterNodes'
+    | 'redisSentinels'
+    | 'redisSentinelName'
+    | 'sessionSecret'
+    | 'refreshCoordinator'
+    | 'metrics'
+  >
+> {
   redisClusterNodes: readonly string[] | undefined;
   redisSentinels: readonly string[] | undefined;
   redisSentinelName: string | undefined;

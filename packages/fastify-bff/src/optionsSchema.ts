@@ -44,15 +44,26 @@ let productionNow = false;
 
 const RESERVED_AUTH_PARAMS = ['state', 'nonce', 'code_challenge', 'code_challenge_method', 'redirect_uri', 'client_id', 'response_type'];
 
-const httpUrl = z.string({ error: 'must be an http(s) URL' }).refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL');
-const seconds = z.number({ error: 'must be a positive whole number of seconds' }).int('must be a positive whole number of seconds').positive('must be a positive whole number of seconds');
+const httpUrl = z
+  .string({ error: 'must be an http(s) URL' })
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL');
+const seconds = z
+  .number({ error: 'must be a positive whole number of seconds' })
+  .int('must be a positive whole number of seconds')
+  .positive('must be a positive whole number of seconds');
 const positive = z.number({ error: 'must be a positive number' }).positive('must be a positive number').finite('must be a positive number');
-const count = z.number({ error: 'must be a positive whole number' }).int('must be a positive whole number').positive('must be a positive whole number');
+const count = z
+  .number({ error: 'must be a positive whole number' })
+  .int('must be a positive whole number')
+  .positive('must be a positive whole number');
 const bodyLimitMessage = `must be a whole number of bytes from 0 to ${PROXY_BODY_LIMIT_MAX} (16 MiB); larger bodies stream to the API instead of being buffered`;
 const flag = z.boolean({ error: 'must be true or false (0 or 1)' });
 const secret = z.string().min(32, 'must be at least 32 characters');
 const instance = (what: string, method: string) =>
-  z.custom<object>((v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[method] === 'function', `must be ${what}`);
+  z.custom<object>(
+    (v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[method] === 'function',
+    `must be ${what}`,
+  );
 
 const schema = z
   .object({
@@ -61,13 +72,21 @@ const schema = z
     clientId: z.string({ error: 'must not be empty' }).min(1, 'must not be empty'),
     clientSecret: z.string().min(1, 'must not be empty when set').optional(),
     scopes: z.string().min(1, 'must not be empty').optional(),
-    tokenAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'none'], { error: 'must be client_secret_basic, client_secret_post or none' }).optional(),
+    tokenAuthMethod: z
+      .enum(['client_secret_basic', 'client_secret_post', 'none'], { error: 'must be client_secret_basic, client_secret_post or none' })
+      .optional(),
     tokenRequestEncoding: z.enum(['form', 'json'], { error: 'must be form or json' }).optional(),
-    resource: z.string().refine((v) => URL.canParse(v), 'must be an absolute URI').optional(),
+    resource: z
+      .string()
+      .refine((v) => URL.canParse(v), 'must be an absolute URI')
+      .optional(),
     authParams: z
       .record(z.string(), z.string())
       .refine((params) => !Object.keys(params).some((key) => RESERVED_AUTH_PARAMS.includes(key)), {
-        error: (issue) => `must not set ${Object.keys(issue.input as object).filter((key) => RESERVED_AUTH_PARAMS.includes(key)).join(', ')} (the BFF sets them)`,
+        error: (issue) =>
+          `must not set ${Object.keys(issue.input as object)
+            .filter((key) => RESERVED_AUTH_PARAMS.includes(key))
+            .join(', ')} (the BFF sets them)`,
       })
       .optional(),
     logoutIdTokenHint: flag.optional(),
@@ -76,16 +95,40 @@ const schema = z
     tokenEncryptionKeys: z
       .array(z.instanceof(Buffer), { error: 'must be one or more keys of exactly 32 bytes (base64: `openssl rand -base64 32`)' })
       .min(1, 'must be one or more keys of exactly 32 bytes (base64: `openssl rand -base64 32`)')
-      .refine((keys) => keys.every((key) => key.length === 32), 'must be one or more keys of exactly 32 bytes (base64: `openssl rand -base64 32`)'),
-    sessionStore: z.union([z.enum(['memory', 'redis']), instance('a SessionStore', 'updateTokens')], { error: 'must be memory or redis (or a SessionStore)' }).optional(),
-    redisUrl: z.string().refine((v) => URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol), 'must be a redis:// or rediss:// URL').optional(),
-    redisClusterNodes: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must list host:port, comma-separated'), { error: 'must list host:port, comma-separated' }).min(1, 'must list host:port, comma-separated').optional(),
-    redisSentinels: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must list host:port, comma-separated'), { error: 'must list host:port, comma-separated' }).min(1, 'must list host:port, comma-separated').optional(),
+      .refine(
+        (keys) => keys.every((key) => key.length === 32),
+        'must be one or more keys of exactly 32 bytes (base64: `openssl rand -base64 32`)',
+      ),
+    sessionStore: z
+      .union([z.enum(['memory', 'redis']), instance('a SessionStore', 'updateTokens')], {
+        error: 'must be memory or redis (or a SessionStore)',
+      })
+      .optional(),
+    redisUrl: z
+      .string()
+      .refine((v) => URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol), 'must be a redis:// or rediss:// URL')
+      .optional(),
+    redisClusterNodes: z
+      .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must list host:port, comma-separated'), {
+        error: 'must list host:port, comma-separated',
+      })
+      .min(1, 'must list host:port, comma-separated')
+      .optional(),
+    redisSentinels: z
+      .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must list host:port, comma-separated'), {
+        error: 'must list host:port, comma-separated',
+      })
+      .min(1, 'must list host:port, comma-separated')
+      .optional(),
     redisSentinelName: z.string().min(1, 'must not be empty').optional(),
     refreshCoordinator: instance('a RefreshCoordinator', 'acquireRefreshLock').optional(),
     sessionIdleTimeout: seconds.optional(),
     sessionAbsoluteTimeout: seconds.optional(),
-    refreshSkewSeconds: z.number({ error: 'must be a whole number of seconds, 0 or more' }).int('must be a whole number of seconds, 0 or more').min(0, 'must be a whole number of seconds, 0 or more').optional(),
+    refreshSkewSeconds: z
+      .number({ error: 'must be a whole number of seconds, 0 or more' })
+      .int('must be a whole number of seconds, 0 or more')
+      .min(0, 'must be a whole number of seconds, 0 or more')
+      .optional(),
     idpTimeoutSeconds: positive.optional(),
     refreshGrantTimeoutSeconds: positive.optional(),
     upstreamTimeoutSeconds: positive.optional(),
@@ -97,7 +140,11 @@ const schema = z
       .max(PROXY_BODY_LIMIT_MAX, bodyLimitMessage)
       .optional(),
     memoryStoreMaxSessions: count.optional(),
-    rateLimit: z.union([z.literal(false), z.object({ login: count, callback: count, refresh: count, timeWindowMs: count.optional() })], { error: 'must be false or { login, callback, refresh }' }).optional(),
+    rateLimit: z
+      .union([z.literal(false), z.object({ login: count, callback: count, refresh: count, timeWindowMs: count.optional() })], {
+        error: 'must be false or { login, callback, refresh }',
+      })
+      .optional(),
     metrics: z
       .union(
         [
@@ -109,15 +156,23 @@ const schema = z
       )
       .optional(),
     hooks: z
-      .object({
-        onSignIn: z.custom<() => unknown>((v) => typeof v === 'function', 'onSignIn must be a function').optional(),
-        onSessionEnd: z.custom<() => unknown>((v) => typeof v === 'function', 'onSessionEnd must be a function').optional(),
-        onTokensRefreshed: z.custom<() => unknown>((v) => typeof v === 'function', 'onTokensRefreshed must be a function').optional(),
-      }, { error: 'must be an object of hook functions' })
+      .object(
+        {
+          onSignIn: z.custom<() => unknown>((v) => typeof v === 'function', 'onSignIn must be a function').optional(),
+          onSessionEnd: z.custom<() => unknown>((v) => typeof v === 'function', 'onSessionEnd must be a function').optional(),
+          onTokensRefreshed: z.custom<() => unknown>((v) => typeof v === 'function', 'onTokensRefreshed must be a function').optional(),
+        },
+        { error: 'must be an object of hook functions' },
+      )
       .optional(),
-    cookieName: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a cookie name (letters, digits, and !#$%&\'*+-.^_`|~)').optional(),
+    cookieName: z
+      .string()
+      .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must be a cookie name (letters, digits, and !#$%&'*+-.^_`|~)")
+      .optional(),
     healthRoutes: z
-      .union([z.literal(false), z.object({ live: z.string().startsWith('/'), ready: z.string().startsWith('/') })], { error: 'must be false or { live, ready } paths' })
+      .union([z.literal(false), z.object({ live: z.string().startsWith('/'), ready: z.string().startsWith('/') })], {
+        error: 'must be false or { live, ready } paths',
+      })
       .optional(),
     devEndpoints: flag.optional(),
     clock: z.custom<() => number>((v) => typeof v === 'function', 'must be a function returning epoch milliseconds').optional(),
@@ -125,19 +180,27 @@ const schema = z
   .superRefine((o, ctx) => {
     const production = productionNow;
     const method = o.tokenAuthMethod ?? (o.clientSecret ? 'client_secret_basic' : 'none');
-    if (method !== 'none' && !o.clientSecret) ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: `is required with {tokenAuthMethod}=${method}` });
+    if (method !== 'none' && !o.clientSecret)
+      ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: `is required with {tokenAuthMethod}=${method}` });
     if (o.sessionStore === 'redis' && !o.redisUrl && !o.redisClusterNodes && !o.redisSentinels) {
-      ctx.addIssue({ code: 'custom', path: ['redisUrl'], message: 'is required when {sessionStore}=redis (or {redisClusterNodes}, or {redisSentinels})' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redisUrl'],
+        message: 'is required when {sessionStore}=redis (or {redisClusterNodes}, or {redisSentinels})',
+      });
     }
-    if (o.redisClusterNodes && o.redisSentinels) ctx.addIssue({ code: 'custom', path: ['redisSentinels'], message: 'cannot be combined with {redisClusterNodes}: name one topology' });
-    if (o.redisSentinels && !o.redisSentinelName) ctx.addIssue({ code: 'custom', path: ['redisSentinelName'], message: 'is required with {redisSentinels}' });
+    if (o.redisClusterNodes && o.redisSentinels)
+      ctx.addIssue({ code: 'custom', path: ['redisSentinels'], message: 'cannot be combined with {redisClusterNodes}: name one topology' });
+    if (o.redisSentinels && !o.redisSentinelName)
+      ctx.addIssue({ code: 'custom', path: ['redisSentinelName'], message: 'is required with {redisSentinels}' });
     if (o.sessionAbsoluteTimeout !== undefined && o.sessionIdleTimeout !== undefined && o.sessionAbsoluteTimeout < o.sessionIdleTimeout) {
       ctx.addIssue({ code: 'custom', path: ['sessionAbsoluteTimeout'], message: 'must not be shorter than {sessionIdleTimeout}' });
     }
     if (production && !o.publicUrl.startsWith('https://')) {
       ctx.addIssue({ code: 'custom', path: ['publicUrl'], message: 'must be https when NODE_ENV=production (cookies must be Secure)' });
     }
-    if (production && o.devEndpoints) ctx.addIssue({ code: 'custom', path: ['devEndpoints'], message: 'must not be enabled when NODE_ENV=production' });
+    if (production && o.devEndpoints)
+      ctx.addIssue({ code: 'custom', path: ['devEndpoints'], message: 'must not be enabled when NODE_ENV=production' });
   });
 
 /**
@@ -145,7 +208,12 @@ const schema = z
  * caller's language: option names, or with `env` the variable names.
  * Fields the caller did not set are checked against their defaults too.
  */
-export function optionProblems(options: BffOptions, defaults: Partial<BffOptions>, naming: 'options' | 'env', production: boolean): string[] {
+export function optionProblems(
+  options: BffOptions,
+  defaults: Partial<BffOptions>,
+  naming: 'options' | 'env',
+  production: boolean,
+): string[] {
   const withDefaults = { ...defaults, ...stripUndefined(options) };
   productionNow = production;
   const parsed = schema.safeParse(withDefaults);

@@ -49,7 +49,11 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
     cookieMaxAgeMs: options.sessionAbsoluteTimeout * 1000 + ENDED_GRACE_MS,
   });
   const created = await createStore(options);
-  const metrics = options.metrics ? new BffMetrics(created.store instanceof MemorySessionStore ? { activeSessions: () => (created.store as MemorySessionStore).size } : {}) : undefined;
+  const metrics = options.metrics
+    ? new BffMetrics(
+        created.store instanceof MemorySessionStore ? { activeSessions: () => (created.store as MemorySessionStore).size } : {},
+      )
+    : undefined;
   const events = fanOut(
     [auditLog(app.log), ...(metrics ? [metrics.sink] : []), hookSink(options.hooks, app.log.child({ component: 'hooks' }))],
     (err, event) => app.log.warn({ err, event: event.type }, 'an event sink failed'),
@@ -92,7 +96,11 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   });
   // warm discovery up, without failing the start when the IdP is not up yet
   app.addHook('onReady', async () => {
-    oidc.configuration().catch((err: unknown) => app.log.warn({ issuer: options.issuer, err: (err as Error).message }, 'IdP discovery failed; retrying on demand'));
+    oidc
+      .configuration()
+      .catch((err: unknown) =>
+        app.log.warn({ issuer: options.issuer, err: (err as Error).message }, 'IdP discovery failed; retrying on demand'),
+      );
   });
 
   // 4. routes, each concern in its own encapsulated context
@@ -101,9 +109,13 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
       auth.setErrorHandler(handleError(renderAuthError, events));
       // the auth routes take no text; back-channel logout tokens arrive form-encoded (OIDC Back-Channel Logout 1.0, 2.5)
       auth.removeContentTypeParser('text/plain');
-      auth.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
-        done(null, Object.fromEntries(new URLSearchParams(body as string)));
-      });
+      auth.addContentTypeParser(
+        'application/x-www-form-urlencoded',
+        { parseAs: 'string', bodyLimit: 64 * 1024 },
+        (_request, body, done) => {
+          done(null, Object.fromEntries(new URLSearchParams(body as string)));
+        },
+      );
       auth.setNotFoundHandler(notFound);
       auth.addHook('onRequest', async (request, reply) => {
         reply.header('cache-control', 'no-store');
@@ -112,8 +124,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
       if (options.rateLimit) {
         await auth.register(fastifyRateLimit, {
           global: false,
-          errorResponseBuilder: (_request, context) =>
-            new BffError('RATE_LIMITED', `Too many requests; retry in ${context.after}.`),
+          errorResponseBuilder: (_request, context) => new BffError('RATE_LIMITED', `Too many requests; retry in ${context.after}.`),
         });
       }
       await auth.register(authRoutes);
@@ -140,7 +151,9 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
     const { live, ready } = options.healthRoutes;
     for (const url of [live, ready]) {
       if (app.hasRoute({ method: 'GET', url })) {
-        throw new ConfigError([`healthRoutes: the app already has GET ${url}; give other paths ({ live, ready }) or false to leave health to the app`]);
+        throw new ConfigError([
+          `healthRoutes: the app already has GET ${url}; give other paths ({ live, ready }) or false to leave health to the app`,
+        ]);
       }
     }
     await app.register(async (health) => {

@@ -50,7 +50,10 @@ export async function registersWithTheQuickStartOptions(app: FastifyInstance): P
   // a public client: no secret
   await app.register(bff, { ...required, tokenAuthMethod: 'none' });
   // several session secrets (the first signs) for rotation
-  await app.register(bff, { ...required, sessionSecret: ['new-secret-of-at-least-32-characters!', 'old-secret-of-at-least-32-characters!'] });
+  await app.register(bff, {
+    ...required,
+    sessionSecret: ['new-secret-of-at-least-32-characters!', 'old-secret-of-at-least-32-characters!'],
+  });
 }
 
 export function listsEveryOption(): Required<BffOptions> {

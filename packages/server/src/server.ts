@@ -44,7 +44,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   };
   const app: FastifyInstance =
     options.logger === undefined || options.logger === false
-      ? Fastify({ ...common, logger: options.logger === false ? false : { ...loggerOptions, level: process.env.LOG_LEVEL ?? 'info', ...(options.logStream ? { stream: options.logStream } : {}) } })
+      ? Fastify({
+          ...common,
+          logger:
+            options.logger === false
+              ? false
+              : { ...loggerOptions, level: process.env.LOG_LEVEL ?? 'info', ...(options.logStream ? { stream: options.logStream } : {}) },
+        })
       : (Fastify({ ...common, loggerInstance: options.logger }) as unknown as FastifyInstance);
   securityHeaders(app, { https: options.config.bff.publicUrl.startsWith('https://') });
   await app.register(bff, options.config.bff);

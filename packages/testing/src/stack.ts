@@ -176,15 +176,18 @@ async function roundRobin(port: number, targets: number[]): Promise<Server> {
     function attempt(tries: number) {
       const target = targets[next++ % targets.length]!;
       const idempotent = req.method === 'GET' || req.method === 'HEAD';
-      const upstream = httpRequest({ host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers, agent }, (up) => {
-        // a replica that is shutting down answers 503 + Connection: close (Fastify's return503OnClosing): try the next one
-        if (up.statusCode === 503 && up.headers.connection === 'close' && idempotent && tries < targets.length) {
-          up.resume();
-          return attempt(tries + 1);
-        }
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const upstream = httpRequest(
+        { host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers, agent },
+        (up) => {
+          // a replica that is shutting down answers 503 + Connection: close (Fastify's return503OnClosing): try the next one
+          if (up.statusCode === 503 && up.headers.connection === 'close' && idempotent && tries < targets.length) {
+            up.resume();
+            return attempt(tries + 1);
+          }
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       upstream.on('error', (err: NodeJS.ErrnoException) => {
         // refused: the replica is down; reset on a reused keep-alive socket: it closed as we sent (safe to retry a GET)
         const retry = err.code === 'ECONNREFUSED' || (err.code === 'ECONNRESET' && idempotent);
@@ -201,10 +204,14 @@ async function roundRobin(port: number, targets: number[]): Promise<Server> {
 /** A TCP proxy to a loopback port that can hold what the client sends for a while: an IdP that is slow, not down. */
 async function delayingProxy(targetPort: number): Promise<{ port: number; delayMs: number; close(): void }> {
   const sockets = new Set<Socket>();
-  const state = { port: 0, delayMs: 0, close: () => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-  } };
+  const state = {
+    port: 0,
+    delayMs: 0,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
     sockets.add(client).add(upstream);

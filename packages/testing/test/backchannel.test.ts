@@ -10,9 +10,13 @@ describe('OIDC back-channel logout', () => {
   afterAll(async () => stack?.close());
 
   const post = (body: string) =>
-    fetch(`${stack.bffUrl}/auth/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    fetch(`${stack.bffUrl}/auth/backchannel-logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
 
-  it('ends the named user\'s sessions, which then report TOKEN_REVOKED', async () => {
+  it("ends the named user's sessions, which then report TOKEN_REVOKED", async () => {
     const alice = stack.browser();
     await alice.signIn(stack.bffUrl, 'alice');
     const bob = stack.browser();

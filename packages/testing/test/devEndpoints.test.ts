@@ -34,7 +34,10 @@ describe('without devEndpoints (the default, and always in production)', () => {
     try {
       const browser = stack.browser();
       await browser.signIn(stack.bffUrl);
-      expect(await browser.api(`${stack.bffUrl}/auth/__test/expire-session`, { method: 'POST' })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+      expect(await browser.api(`${stack.bffUrl}/auth/__test/expire-session`, { method: 'POST' })).toMatchObject({
+        status: 404,
+        body: { code: 'NOT_FOUND' },
+      });
     } finally {
       await stack.close();
     }

@@ -83,7 +83,9 @@ describe('a host app that registered @fastify/session with its own store', () =>
     expect(results.filter((r) => r.status !== 200).map((r) => r.body)).toEqual([]);
     expect(stack.idp.counters().refresh_token).toEqual({ served: 1, refused: 0 });
     expect(hostStore.writes - writesBefore).toBeGreaterThanOrEqual(50); // rolling: each request saved the whole blob
-    expect((await stack.app.bff.store.get(hostId))?.state === 'active' && (await stack.app.bff.store.get(hostId))).toMatchObject({ version: 2 });
+    expect((await stack.app.bff.store.get(hostId))?.state === 'active' && (await stack.app.bff.store.get(hostId))).toMatchObject({
+      version: 2,
+    });
     stack.advance(-15 * 60_000);
 
     // sign-out ends the record and the host's web session with it

@@ -37,7 +37,10 @@ describe('the plugin mounted into an existing app', () => {
     expect(await browser.api(`${stack.bffUrl}/api/users`)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
     await browser.signIn(stack.bffUrl);
     expect(await browser.api(`${stack.bffUrl}/api/users`)).toMatchObject({ status: 200, body: { users: [], asker: 'alice' } });
-    expect(await browser.api(`${stack.bffUrl}/api/users`, { method: 'POST', body: {} })).toMatchObject({ status: 200, body: { created: true, withToken: 'bearer' } });
+    expect(await browser.api(`${stack.bffUrl}/api/users`, { method: 'POST', body: {} })).toMatchObject({
+      status: 200,
+      body: { created: true, withToken: 'bearer' },
+    });
     // the proxy still serves everything else under /api
     expect(await browser.api(`${stack.bffUrl}/api/me`)).toMatchObject({ status: 200, body: { sub: 'alice' } });
   });
@@ -85,7 +88,9 @@ describe('an IdP that cannot be reached', () => {
 
   it('is logged with the issuer and the cause', async () => {
     await new Promise((r) => setTimeout(r, 200));
-    const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'IdP discovery failed; retrying on demand');
+    const line = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'IdP discovery failed; retrying on demand');
     expect(line).toMatchObject({ issuer });
     expect(String(line?.err)).toContain(`discovery of ${issuer} failed: fetch failed`);
     expect(String(line?.err)).toContain('ECONNREFUSED');
@@ -94,6 +99,9 @@ describe('an IdP that cannot be reached', () => {
   it('answers /auth/login with 503 IDP_UNAVAILABLE in words true for someone not signed in', async () => {
     const response = await app.inject({ method: 'GET', url: '/auth/login' });
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toEqual({ code: 'IDP_UNAVAILABLE', error: 'The sign-in service is not reachable right now. Please try again in a moment.' });
+    expect(response.json()).toEqual({
+      code: 'IDP_UNAVAILABLE',
+      error: 'The sign-in service is not reachable right now. Please try again in a moment.',
+    });
   });
 });

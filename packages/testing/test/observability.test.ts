@@ -146,7 +146,8 @@ describe('audit lines', () => {
     expect(audit[1]).toMatchObject({ method: 'GET', level: 40 });
     expect(audit[2]).toMatchObject({ sub: 'alice', reason: 'SIGNED_OUT' });
     const all = lines.join('\n');
-    for (const secret of [tokens.accessToken, tokens.refreshToken!, id, browser.cookies.get('bff.sid') ?? 'none']) expect(all).not.toContain(secret);
+    for (const secret of [tokens.accessToken, tokens.refreshToken!, id, browser.cookies.get('bff.sid') ?? 'none'])
+      expect(all).not.toContain(secret);
   });
 });
 

@@ -124,7 +124,11 @@ describe.runIf(REDIS_URL)('a Redis that goes away and comes back', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bff-redis-'));
   // its own redis-server with an append-only file, so stopping it is a real outage that loses nothing
   const startRedis = async () => {
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
+    redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 50; i += 1) {
       const probe = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
       probe.on('error', () => undefined);

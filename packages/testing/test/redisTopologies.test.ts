@@ -5,7 +5,8 @@ import { startCluster, startSentinels, type TestCluster, type TestSentinels } fr
 import { sessionIdOf, startStack, type Stack } from '../src/index.js';
 
 const REDIS_URL = process.env.REDIS_URL;
-if (!REDIS_URL) console.warn('redisTopologies.test: REDIS_URL is not set, so the Redis Cluster and Sentinel tests are skipped (CI always sets it)');
+if (!REDIS_URL)
+  console.warn('redisTopologies.test: REDIS_URL is not set, so the Redis Cluster and Sentinel tests are skipped (CI always sets it)');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** 1000 requests meet an expired token over 3 replicas: one grant, no failure. */
@@ -25,7 +26,10 @@ async function burstAtExpiry(stack: Stack): Promise<void> {
  * holds the session. Requests meanwhile may hear 503 SESSION_STORE_UNAVAILABLE,
  * nothing else; afterwards the same session answers again.
  */
-async function survivesFailover(stack: Stack, failover: (browser: Browser) => Promise<void>): Promise<{ recoveredMs: number; statuses: Record<string, number> }> {
+async function survivesFailover(
+  stack: Stack,
+  failover: (browser: Browser) => Promise<void>,
+): Promise<{ recoveredMs: number; statuses: Record<string, number> }> {
   const browser = stack.browser();
   await browser.signIn(stack.bffUrl, 'bob');
   const statuses: Record<string, number> = {};
@@ -75,7 +79,8 @@ describe.runIf(REDIS_URL)('three BFF replicas on a Redis Cluster (3 primaries, 3
     const tabs = [stack.browser(), stack.browser(), stack.browser()];
     for (const tab of tabs) await tab.signIn(stack.bffUrl, 'alice');
     expect(await stack.idp.backchannelLogout('alice')).toBeGreaterThan(0);
-    for (const tab of tabs) expect((await tab.api(`${stack.bffUrl}/auth/session`)).body).toMatchObject({ authenticated: false, reason: 'TOKEN_REVOKED' });
+    for (const tab of tabs)
+      expect((await tab.api(`${stack.bffUrl}/auth/session`)).body).toMatchObject({ authenticated: false, reason: 'TOKEN_REVOKED' });
   });
 
   it("loses no session when the primary holding the session's slot dies mid-traffic", async () => {
@@ -92,7 +97,10 @@ describe.runIf(REDIS_URL)('three BFF replicas on a Sentinel-managed primary', ()
   let stack: Stack;
   beforeAll(async () => {
     group = await startSentinels();
-    stack = await startStack({ replicas: 3, bff: { sessionStore: 'redis', redisSentinels: group.sentinels, redisSentinelName: group.name } });
+    stack = await startStack({
+      replicas: 3,
+      bff: { sessionStore: 'redis', redisSentinels: group.sentinels, redisSentinelName: group.name },
+    });
   }, 60_000);
   afterAll(async () => {
     await stack?.close();

@@ -108,7 +108,8 @@ describe('an upstream that answers 401', () => {
   const upstream = Fastify();
   upstream.all('/*', async (request, reply) => {
     hits.push({ auth: request.headers.authorization, body: request.body, cookie: request.headers.cookie });
-    if (mode === 'always' || hits.length === 1) return reply.code(401).header('www-authenticate', 'Bearer error="invalid_token"').send({ error: 'invalid_token' });
+    if (mode === 'always' || hits.length === 1)
+      return reply.code(401).header('www-authenticate', 'Bearer error="invalid_token"').send({ error: 'invalid_token' });
     return { echoed: request.body };
   });
 
@@ -201,7 +202,7 @@ describe('a public client (token_endpoint_auth_method none)', () => {
   });
 });
 
-describe('a refresh that outlives the BFF\'s IdP timeout (regression: it cost the user the session)', () => {
+describe("a refresh that outlives the BFF's IdP timeout (regression: it cost the user the session)", () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ slowableIdp: true, bff: { idpTimeoutSeconds: 1 } });

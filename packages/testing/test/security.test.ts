@@ -117,7 +117,10 @@ describe('security: what a hostile browser, page or network can send', () => {
     });
 
     it('refuses a raw CRLF in returnTo without splitting the response', async () => {
-      const status = await rawRequest(stack.bffUrl, 'GET /auth/login?returnTo=/x%0d%0aLocation:%20https://evil HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      const status = await rawRequest(
+        stack.bffUrl,
+        'GET /auth/login?returnTo=/x%0d%0aLocation:%20https://evil HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
       expect(status).toBe(400);
     });
   });
@@ -163,7 +166,7 @@ describe('security: what a hostile browser, page or network can send', () => {
       expect(replay.cookies.has('bff.sid')).toBe(false);
     });
 
-    it('shows the IdP\'s error (access_denied) as a page, with no session', async () => {
+    it("shows the IdP's error (access_denied) as a page, with no session", async () => {
       const browser = stack.browser();
       const { callback } = await untilCallback(stack, browser);
       const denied = new URL('/auth/callback', stack.bffUrl);
@@ -197,12 +200,15 @@ describe('security: what a hostile browser, page or network can send', () => {
       };
     };
 
-    it.each(['tampered', 'truncated', 'foreign-signed', 'unsigned', 'a destroyed session'] as const)('a %s cookie is UNAUTHENTICATED and cleared', async (kind) => {
-      const response = await fetch(`${stack.bffUrl}/api/me`, { headers: { 'x-csrf': '1', cookie: `bff.sid=${cases()[kind]}` } });
-      expect(response.status).toBe(401);
-      expect(await response.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
-      expect(response.headers.getSetCookie().some((c) => /^bff\.sid=;/.test(c) && /Expires=Thu, 01 Jan 1970/.test(c))).toBe(true);
-    });
+    it.each(['tampered', 'truncated', 'foreign-signed', 'unsigned', 'a destroyed session'] as const)(
+      'a %s cookie is UNAUTHENTICATED and cleared',
+      async (kind) => {
+        const response = await fetch(`${stack.bffUrl}/api/me`, { headers: { 'x-csrf': '1', cookie: `bff.sid=${cases()[kind]}` } });
+        expect(response.status).toBe(401);
+        expect(await response.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+        expect(response.headers.getSetCookie().some((c) => /^bff\.sid=;/.test(c) && /Expires=Thu, 01 Jan 1970/.test(c))).toBe(true);
+      },
+    );
 
     it('a session past its idle timeout is SESSION_EXPIRED, and its cookie is cleared', async () => {
       const browser = stack.browser();
@@ -223,30 +229,51 @@ describe('security: what a hostile browser, page or network can send', () => {
       await browser.signIn(stack.bffUrl);
       const big = 'x'.repeat(2 * 1024 * 1024);
       // over the replay limit, an /api body streams to the API, whose own limit (16 KiB for notes) answers
-      const api = await browser.fetch(`${stack.bffUrl}/api/notes`, { method: 'POST', headers: { 'x-csrf': '1', 'content-type': 'application/json' }, body: big });
+      const api = await browser.fetch(`${stack.bffUrl}/api/notes`, {
+        method: 'POST',
+        headers: { 'x-csrf': '1', 'content-type': 'application/json' },
+        body: big,
+      });
       expect(api.status).toBe(413);
       expect(await api.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/larger than/) });
-      const auth = await browser.fetch(`${stack.bffUrl}/auth/refresh`, { method: 'POST', headers: { 'x-csrf': '1', 'content-type': 'application/json' }, body: big });
+      const auth = await browser.fetch(`${stack.bffUrl}/auth/refresh`, {
+        method: 'POST',
+        headers: { 'x-csrf': '1', 'content-type': 'application/json' },
+        body: big,
+      });
       expect(auth.status).toBe(413);
       expect((await browser.api(`${stack.bffUrl}/auth/session`)).body.authenticated).toBe(true);
     });
 
     it('answers malformed JSON and unknown content types with BAD_REQUEST', async () => {
-      for (const [type, body] of [['application/json', '{"text":'], ['text/plain', 'hello'], ['application/xml', '<a/>']] as const) {
-        const response = await fetch(`${stack.bffUrl}/auth/logout`, { method: 'POST', headers: { 'x-csrf': '1', 'content-type': type }, body });
+      for (const [type, body] of [
+        ['application/json', '{"text":'],
+        ['text/plain', 'hello'],
+        ['application/xml', '<a/>'],
+      ] as const) {
+        const response = await fetch(`${stack.bffUrl}/auth/logout`, {
+          method: 'POST',
+          headers: { 'x-csrf': '1', 'content-type': type },
+          body,
+        });
         expect(response.status).toBe(400);
         expect(await response.json()).toMatchObject({ code: 'BAD_REQUEST' });
       }
     });
 
     it('answers oversized headers without a 5xx', async () => {
-      const status = await rawRequest(stack.bffUrl, `GET /auth/session HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\nConnection: close\r\n\r\n`);
+      const status = await rawRequest(
+        stack.bffUrl,
+        `GET /auth/session HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\nConnection: close\r\n\r\n`,
+      );
       expect(status).toBe(431);
     });
 
     it('answers unknown methods with CSRF_REQUIRED first, then NOT_FOUND', async () => {
       expect(await rawRequest(stack.bffUrl, 'PROPFIND /auth/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toBe(403);
-      expect(await rawRequest(stack.bffUrl, 'PROPFIND /auth/session HTTP/1.1\r\nHost: x\r\nX-CSRF: 1\r\nConnection: close\r\n\r\n')).toBe(404);
+      expect(await rawRequest(stack.bffUrl, 'PROPFIND /auth/session HTTP/1.1\r\nHost: x\r\nX-CSRF: 1\r\nConnection: close\r\n\r\n')).toBe(
+        404,
+      );
     });
 
     it.each([
@@ -260,7 +287,10 @@ describe('security: what a hostile browser, page or network can send', () => {
       const browser = stack.browser();
       await browser.signIn(stack.bffUrl);
       stack.api.resetHits();
-      const status = await rawRequest(stack.bffUrl, `GET ${path} HTTP/1.1\r\nHost: x\r\nX-CSRF: 1\r\nCookie: bff.sid=${browser.cookies.get('bff.sid')}\r\nConnection: close\r\n\r\n`);
+      const status = await rawRequest(
+        stack.bffUrl,
+        `GET ${path} HTTP/1.1\r\nHost: x\r\nX-CSRF: 1\r\nCookie: bff.sid=${browser.cookies.get('bff.sid')}\r\nConnection: close\r\n\r\n`,
+      );
       expect(status).toBe(400);
       expect(stack.api.hits()).toBe(0);
     });
@@ -271,7 +301,19 @@ describe('security: what a hostile browser, page or network can send', () => {
       const browser = stack.browser();
       await browser.signIn(stack.bffUrl);
       const cookie = browser.cookies.get('bff.sid')!;
-      const routes = ['/auth/login', '/auth/callback', '/auth/session', '/auth/refresh', '/auth/logout', '/auth/backchannel-logout', '/api/me', '/api/notes', '/healthz', '/readyz', '/'];
+      const routes = [
+        '/auth/login',
+        '/auth/callback',
+        '/auth/session',
+        '/auth/refresh',
+        '/auth/logout',
+        '/auth/backchannel-logout',
+        '/api/me',
+        '/api/notes',
+        '/healthz',
+        '/readyz',
+        '/',
+      ];
       const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
       const statuses = new Map<number, number>();
       const deadline = Date.now() + 8_000;

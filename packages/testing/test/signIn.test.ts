@@ -96,7 +96,10 @@ describe('sign-in end to end against the real dev IdP and demo API', () => {
     expect(await refused.json()).toMatchObject({ error: 'invalid_grant' });
 
     // idempotent
-    expect(await browser.api(`${stack.bffUrl}/auth/logout`, { method: 'POST' })).toMatchObject({ status: 200, body: { endSessionUrl: null } });
+    expect(await browser.api(`${stack.bffUrl}/auth/logout`, { method: 'POST' })).toMatchObject({
+      status: 200,
+      body: { endSessionUrl: null },
+    });
   });
 });
 

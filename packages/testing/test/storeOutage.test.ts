@@ -95,10 +95,14 @@ describe.runIf(REDIS_URL)('a Redis outage while refresh grants are in flight', (
     await browser.signIn(stack.bffUrl, 'bob');
     const id = sessionIdOf(stack, browser);
     const { coordinator, tokens, options } = stack.app.bff;
-    const holder = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fileURLToPath(new URL('./support/lockHolder.ts', import.meta.url)), redis.url, id], {
-      env: { ...process.env, BFF_TEST_TOKEN_KEY: options.tokenEncryptionKeys[0]!.toString('base64') },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const holder = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', fileURLToPath(new URL('./support/lockHolder.ts', import.meta.url)), redis.url, id],
+      {
+        env: { ...process.env, BFF_TEST_TOKEN_KEY: options.tokenEncryptionKeys[0]!.toString('base64') },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       holder.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('holding') && resolve());
       holder.once('exit', (code) => reject(new Error(`the lock holder exited with ${code}`)));

@@ -9,8 +9,7 @@ function failureOf(query: Query): unknown {
   return query.state.fetchFailureReason ?? (query.state.status === 'error' ? query.state.error : null);
 }
 
-const isWaitingForConnection = (query: Query) =>
-  query.getObserversCount() > 0 && isConnectionError(failureOf(query));
+const isWaitingForConnection = (query: Query) => query.getObserversCount() > 0 && isConnectionError(failureOf(query));
 
 /**
  * "Reconnecting..." is shown while some query on screen, or some mutation

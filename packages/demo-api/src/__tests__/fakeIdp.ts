@@ -75,18 +75,23 @@ export async function startFakeIdp(): Promise<FakeIdp> {
       if (key === undefined) throw new Error('the fake IdP has no signing key');
       const now = Math.floor(Date.now() / 1000);
       const payload: JWTPayload = {
-        iss: issuer, aud: AUDIENCE, sub, iat: now, exp: now + 300, jti: randomUUID(),
-        client_id: 'bff', scope: 'openid profile email',
+        iss: issuer,
+        aud: AUDIENCE,
+        sub,
+        iat: now,
+        exp: now + 300,
+        jti: randomUUID(),
+        client_id: 'bff',
+        scope: 'openid profile email',
         ...claims,
       };
-      return new SignJWT(payload)
-        .setProtectedHeader({ alg: key.alg, typ, kid: kid ?? key.kid })
-        .sign(key.privateKey);
+      return new SignJWT(payload).setProtectedHeader({ alg: key.alg, typ, kid: kid ?? key.kid }).sign(key.privateKey);
     },
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
   };
   return idp;
 }

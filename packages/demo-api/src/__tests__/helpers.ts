@@ -7,9 +7,7 @@ export function expectInvalidToken(response: LightMyRequestResponse, description
   const body = response.json<{ error: string; error_description: string }>();
   expect(body.error).toBe('invalid_token');
   if (description) expect(body.error_description).toMatch(description);
-  expect(response.headers['www-authenticate']).toBe(
-    `Bearer error="invalid_token", error_description="${body.error_description}"`,
-  );
+  expect(response.headers['www-authenticate']).toBe(`Bearer error="invalid_token", error_description="${body.error_description}"`);
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

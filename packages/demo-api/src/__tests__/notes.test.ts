@@ -24,12 +24,10 @@ beforeEach(async () => {
   api = buildApi({ issuer: idp.issuer, audience: AUDIENCE });
 });
 
-const list = async (headers: Record<string, string>) =>
-  (await api.inject({ method: 'GET', url: '/notes', headers })).json<Note[]>();
+const list = async (headers: Record<string, string>) => (await api.inject({ method: 'GET', url: '/notes', headers })).json<Note[]>();
 const post = (headers: Record<string, string>, payload: unknown) =>
   api.inject({ method: 'POST', url: '/notes', headers, payload: payload as string });
-const remove = (headers: Record<string, string>, id: string) =>
-  api.inject({ method: 'DELETE', url: `/notes/${id}`, headers });
+const remove = (headers: Record<string, string>, id: string) => api.inject({ method: 'DELETE', url: `/notes/${id}`, headers });
 
 describe('notes', () => {
   it('greets each user with one welcome note, by name when the token has one', async () => {
@@ -48,7 +46,7 @@ describe('notes', () => {
     expect((await list(alice)).map((n) => n.text)).toEqual(['Buy tea', expect.stringMatching(/^Welcome/)]);
   });
 
-  it('keeps notes per user: bob can neither see nor delete alice\'s notes', async () => {
+  it("keeps notes per user: bob can neither see nor delete alice's notes", async () => {
     const secret = (await post(alice, { text: 'for alice only' })).json<Note>();
     expect((await list(bob)).map((n) => n.id)).not.toContain(secret.id);
     expect((await remove(bob, secret.id)).statusCode).toBe(404);
@@ -90,7 +88,10 @@ describe('notes', () => {
 
   it('refuses a body that is not valid JSON with 400, without echoing it', async () => {
     const response = await api.inject({
-      method: 'POST', url: '/notes', headers: { ...alice, 'content-type': 'application/json' }, payload: '{"text": oops-secret',
+      method: 'POST',
+      url: '/notes',
+      headers: { ...alice, 'content-type': 'application/json' },
+      payload: '{"text": oops-secret',
     });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ error: 'invalid_request', error_description: 'the request body is not valid JSON' });
@@ -105,7 +106,10 @@ describe('notes', () => {
 
   it('refuses a plain-text body with 400', async () => {
     const response = await api.inject({
-      method: 'POST', url: '/notes', headers: { ...alice, 'content-type': 'text/plain' }, payload: 'hello',
+      method: 'POST',
+      url: '/notes',
+      headers: { ...alice, 'content-type': 'text/plain' },
+      payload: 'hello',
     });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: 'invalid_request' });
@@ -113,7 +117,10 @@ describe('notes', () => {
 
   it('refuses a media type it has no parser for with 415', async () => {
     const response = await api.inject({
-      method: 'POST', url: '/notes', headers: { ...alice, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'text=hello',
+      method: 'POST',
+      url: '/notes',
+      headers: { ...alice, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'text=hello',
     });
     expect(response.statusCode).toBe(415);
     expect(response.json()).toEqual({ error: 'invalid_request', error_description: 'the request body must be application/json' });
@@ -127,7 +134,10 @@ describe('notes', () => {
 
   it('checks the token before it reads the body', async () => {
     const response = await api.inject({
-      method: 'POST', url: '/notes', headers: { 'content-type': 'application/json' }, payload: 'not json',
+      method: 'POST',
+      url: '/notes',
+      headers: { 'content-type': 'application/json' },
+      payload: 'not json',
     });
     expect(response.statusCode).toBe(401);
   });

@@ -16,17 +16,19 @@ describe('the dev IdP environment', () => {
   });
 
   it('reads every IDP_ variable and takes the API audience from API_UPSTREAM when API_AUDIENCE is unset', () => {
-    expect(idpOptionsFromEnv({
-      IDP_PORT: '4100',
-      IDP_HOST: '0.0.0.0',
-      IDP_PROFILE: 'seed-003',
-      IDP_ACCESS_TOKEN_TTL: '5',
-      IDP_REFRESH_TOKEN_TTL: '30',
-      BFF_PUBLIC_URL: 'http://localhost:3000, http://127.0.0.1:3000',
-      OIDC_CLIENT_ID: 'spa-bff',
-      OIDC_CLIENT_SECRET: 's3cret',
-      API_UPSTREAM: 'http://localhost:4002',
-    })).toMatchObject({
+    expect(
+      idpOptionsFromEnv({
+        IDP_PORT: '4100',
+        IDP_HOST: '0.0.0.0',
+        IDP_PROFILE: 'seed-003',
+        IDP_ACCESS_TOKEN_TTL: '5',
+        IDP_REFRESH_TOKEN_TTL: '30',
+        BFF_PUBLIC_URL: 'http://localhost:3000, http://127.0.0.1:3000',
+        OIDC_CLIENT_ID: 'spa-bff',
+        OIDC_CLIENT_SECRET: 's3cret',
+        API_UPSTREAM: 'http://localhost:4002',
+      }),
+    ).toMatchObject({
       port: 4100,
       host: '0.0.0.0',
       issuer: 'http://localhost:4100',

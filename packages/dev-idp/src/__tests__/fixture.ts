@@ -18,7 +18,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startTestIdp(options: Partial<IdpOptions> = {}): Promise<RunningIdp> {
-  const port = options.port ?? await freePort();
+  const port = options.port ?? (await freePort());
   return startIdp({
     port,
     issuer: `http://127.0.0.1:${port}`,
@@ -31,9 +31,10 @@ export async function startTestIdp(options: Partial<IdpOptions> = {}): Promise<R
 
 /** An openid-client configuration for the IdP's confidential client, authenticating as the profile says. */
 export async function confidentialClient(idp: RunningIdp): Promise<client.Configuration> {
-  const auth = idp.profile.tokenEndpointAuthMethod === 'client_secret_basic'
-    ? client.ClientSecretBasic(idp.clientSecret)
-    : client.ClientSecretPost(idp.clientSecret);
+  const auth =
+    idp.profile.tokenEndpointAuthMethod === 'client_secret_basic'
+      ? client.ClientSecretBasic(idp.clientSecret)
+      : client.ClientSecretPost(idp.clientSecret);
   const config = await client.discovery(new URL(idp.issuer), idp.clientId, undefined, auth, {
     execute: [client.allowInsecureRequests],
   });
@@ -97,7 +98,10 @@ export async function login(config: client.Configuration, options: LoginOptions 
 }
 
 /** The refresh grant's refusal, as the client sees it. */
-export async function refreshRefusal(config: client.Configuration, refreshToken: string): Promise<{ error: string; description?: string | undefined }> {
+export async function refreshRefusal(
+  config: client.Configuration,
+  refreshToken: string,
+): Promise<{ error: string; description?: string | undefined }> {
   try {
     await client.refreshTokenGrant(config, refreshToken);
   } catch (err) {
@@ -109,6 +113,7 @@ export async function refreshRefusal(config: client.Configuration, refreshToken:
 
 export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
   const [header = '', payload = ''] = token.split('.');
-  const decode = (part: string): Record<string, unknown> => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const decode = (part: string): Record<string, unknown> =>
+    JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
   return { header: decode(header), payload: decode(payload) };
 }

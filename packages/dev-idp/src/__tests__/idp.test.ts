@@ -61,7 +61,10 @@ describe('the dev IdP', () => {
     const { tokens } = await login(config);
     const refreshToken = tokens?.refresh_token ?? '';
 
-    const results = await Promise.allSettled([client.refreshTokenGrant(config, refreshToken), client.refreshTokenGrant(config, refreshToken)]);
+    const results = await Promise.allSettled([
+      client.refreshTokenGrant(config, refreshToken),
+      client.refreshTokenGrant(config, refreshToken),
+    ]);
     const served = results.filter((result) => result.status === 'fulfilled');
     const refused = results.filter((result) => result.status === 'rejected');
     expect(served).toHaveLength(1);
@@ -95,7 +98,12 @@ describe('the dev IdP', () => {
     const form = await fetch(`${provider.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: provider.clientId, client_secret: provider.clientSecret }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: provider.clientId,
+        client_secret: provider.clientSecret,
+      }),
     });
     expect(form.status).toBe(400);
     expect(await form.json()).toEqual({ error: 'invalid_request', error_description: JSON_ONLY_DESCRIPTION });
@@ -103,10 +111,15 @@ describe('the dev IdP', () => {
     const json = await fetch(`${provider.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: provider.clientId, client_secret: provider.clientSecret }),
+      body: JSON.stringify({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: provider.clientId,
+        client_secret: provider.clientSecret,
+      }),
     });
     expect(json.status).toBe(200);
-    const body = await json.json() as Record<string, unknown>;
+    const body = (await json.json()) as Record<string, unknown>;
     expect(typeof body['access_token']).toBe('string');
     expect(body['refresh_token']).not.toBe(refreshToken);
     expect(provider.counters().refresh_token).toEqual({ served: 1, refused: 1 });
@@ -120,7 +133,10 @@ describe('the dev IdP', () => {
     expect(tokens?.['refresh_token_expires_in']).toBe(2);
 
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(await refreshRefusal(config, tokens?.refresh_token ?? '')).toEqual({ error: 'invalid_grant', description: REFRESH_REFUSALS.expired });
+    expect(await refreshRefusal(config, tokens?.refresh_token ?? '')).toEqual({
+      error: 'invalid_grant',
+      description: REFRESH_REFUSALS.expired,
+    });
   });
 
   it('revokes every grant of a user and counts the grants it served and refused', async () => {
@@ -140,7 +156,10 @@ describe('the dev IdP', () => {
       body: JSON.stringify({ sub: 'alice' }),
     });
     expect(await revoke.json()).toEqual({ revoked: 1 });
-    expect(await refreshRefusal(config, tokens?.refresh_token ?? '')).toEqual({ error: 'invalid_grant', description: REFRESH_REFUSALS.revoked });
+    expect(await refreshRefusal(config, tokens?.refresh_token ?? '')).toEqual({
+      error: 'invalid_grant',
+      description: REFRESH_REFUSALS.revoked,
+    });
     expect(await provider.revokeUser('alice')).toBe(0);
     expect(provider.counters().refresh_token).toEqual({ served: 0, refused: 1 });
   });
@@ -150,7 +169,10 @@ describe('the dev IdP', () => {
     const config = await confidentialClient(provider);
     const { tokens } = await login(config);
     await client.tokenRevocation(config, tokens?.refresh_token ?? '');
-    expect(await refreshRefusal(config, tokens?.refresh_token ?? '')).toEqual({ error: 'invalid_grant', description: REFRESH_REFUSALS.revoked });
+    expect(await refreshRefusal(config, tokens?.refresh_token ?? '')).toEqual({
+      error: 'invalid_grant',
+      description: REFRESH_REFUSALS.revoked,
+    });
   });
 
   it('has no dev endpoints when devEndpoints is false', async () => {

@@ -29,7 +29,13 @@ async function bffReceiver(): Promise<{ url: string; logoutTokens: string[] }> {
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  cleanup.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  cleanup.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { url: `http://127.0.0.1:${port}`, logoutTokens };
 }
 
@@ -61,7 +67,10 @@ describe('logout at the dev IdP', () => {
       audience: idp.clientId,
     });
     expect(payload).toMatchObject({ sub: 'alice', sid, events: { 'http://schemas.openid.net/event/backchannel-logout': {} } });
-    expect(await refreshRefusal(config, tokens?.refresh_token ?? '')).toEqual({ error: 'invalid_grant', description: REFRESH_REFUSALS.revoked });
+    expect(await refreshRefusal(config, tokens?.refresh_token ?? '')).toEqual({
+      error: 'invalid_grant',
+      description: REFRESH_REFUSALS.revoked,
+    });
     expect(await idp.backchannelLogout('alice')).toBe(0);
   });
 
@@ -73,7 +82,10 @@ describe('logout at the dev IdP', () => {
     const redirectUri = `${bff.url}/auth/callback`;
     const { tokens } = await login(config, { credentials: ALICE, browser, redirectUri });
 
-    const endSession = client.buildEndSessionUrl(config, { id_token_hint: tokens?.id_token ?? '', post_logout_redirect_uri: `${bff.url}/` });
+    const endSession = client.buildEndSessionUrl(config, {
+      id_token_hint: tokens?.id_token ?? '',
+      post_logout_redirect_uri: `${bff.url}/`,
+    });
     const confirmation = await (await browser.get(endSession)).text();
     expect(confirmation).toContain('name="logout" value="yes"');
     const action = /action="([^"]+)"/.exec(confirmation)?.[1] ?? '';

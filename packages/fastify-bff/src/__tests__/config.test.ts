@@ -67,13 +67,25 @@ describe('configFromEnv', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    for (const name of ['PORT', 'BFF_PUBLIC_URL', 'SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'SESSION_STORE', 'OIDC_TOKEN_AUTH_METHOD', 'OIDC_TOKEN_REQUEST_ENCODING', 'SESSION_IDLE_TIMEOUT', 'REFRESH_SKEW_SECONDS']) {
+    for (const name of [
+      'PORT',
+      'BFF_PUBLIC_URL',
+      'SESSION_SECRET',
+      'TOKEN_ENCRYPTION_KEY',
+      'SESSION_STORE',
+      'OIDC_TOKEN_AUTH_METHOD',
+      'OIDC_TOKEN_REQUEST_ENCODING',
+      'SESSION_IDLE_TIMEOUT',
+      'REFRESH_SKEW_SECONDS',
+    ]) {
       expect(message).toMatch(new RegExp(`^  - ${name}: `, 'm'));
     }
   });
 
   it('needs REDIS_URL with the redis store and a secret with a secret-based auth method', () => {
-    expect(problemsOf({ SESSION_STORE: 'redis' })).toEqual(['REDIS_URL: is required when SESSION_STORE=redis (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS)']);
+    expect(problemsOf({ SESSION_STORE: 'redis' })).toEqual([
+      'REDIS_URL: is required when SESSION_STORE=redis (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS)',
+    ]);
     expect(problemsOf({ ...production, OIDC_CLIENT_SECRET: undefined, OIDC_TOKEN_AUTH_METHOD: 'client_secret_post' })).toEqual([
       'OIDC_CLIENT_SECRET: is required with OIDC_TOKEN_AUTH_METHOD=client_secret_post',
     ]);
@@ -90,7 +102,9 @@ describe('configFromEnv', () => {
       audience: 'https://api',
       prompt: 'consent',
     });
-    expect(problemsOf({ OIDC_AUTH_PARAMS: 'state=x&redirect_uri=y' })).toEqual(['OIDC_AUTH_PARAMS: must not set state, redirect_uri (the BFF sets them)']);
+    expect(problemsOf({ OIDC_AUTH_PARAMS: 'state=x&redirect_uri=y' })).toEqual([
+      'OIDC_AUTH_PARAMS: must not set state, redirect_uri (the BFF sets them)',
+    ]);
   });
 
   it('accepts several encryption keys for rotation, the first one encrypting', () => {
@@ -123,7 +137,9 @@ describe('resolveOptions', () => {
         sessionSecret: 'short',
         tokenEncryptionKeys: [Buffer.alloc(16)],
       }),
-    ).toThrow(/issuer: must be an http\(s\) URL[\s\S]*sessionSecret: must be at least 32 characters[\s\S]*tokenEncryptionKeys: must be one or more keys of exactly 32 bytes/);
+    ).toThrow(
+      /issuer: must be an http\(s\) URL[\s\S]*sessionSecret: must be at least 32 characters[\s\S]*tokenEncryptionKeys: must be one or more keys of exactly 32 bytes/,
+    );
   });
 });
 
@@ -149,24 +165,90 @@ describe('one schema for env and options', () => {
 
   // each rule, once as variables and once as options: the same rule, named the way it was written
   const cases: Array<[string, NodeJS.ProcessEnv, Record<string, unknown>, string, string]> = [
-    ['absolute shorter than idle', { SESSION_IDLE_TIMEOUT: '600', SESSION_ABSOLUTE_TIMEOUT: '300' }, { sessionIdleTimeout: 600, sessionAbsoluteTimeout: 300 },
-      'SESSION_ABSOLUTE_TIMEOUT: must not be shorter than SESSION_IDLE_TIMEOUT', 'sessionAbsoluteTimeout: must not be shorter than sessionIdleTimeout'],
-    ['absolute shorter than the default idle', { SESSION_ABSOLUTE_TIMEOUT: '60' }, { sessionAbsoluteTimeout: 60 },
-      'SESSION_ABSOLUTE_TIMEOUT: must not be shorter than SESSION_IDLE_TIMEOUT', 'sessionAbsoluteTimeout: must not be shorter than sessionIdleTimeout'],
-    ['redis without a URL', { SESSION_STORE: 'redis' }, { sessionStore: 'redis' }, 'REDIS_URL: is required when SESSION_STORE=redis (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS)', 'redisUrl: is required when sessionStore=redis (or redisClusterNodes, or redisSentinels)'],
-    ['a short secret', { SESSION_SECRET: 'short' }, { sessionSecret: 'short' }, 'SESSION_SECRET: must be at least 32 characters', 'sessionSecret: must be at least 32 characters'],
-    ['a negative skew', { REFRESH_SKEW_SECONDS: '-1' }, { refreshSkewSeconds: -1 }, 'REFRESH_SKEW_SECONDS: must be a whole number of seconds, 0 or more', 'refreshSkewSeconds: must be a whole number of seconds, 0 or more'],
-    ['a fractional idle timeout', { SESSION_IDLE_TIMEOUT: '1.5' }, { sessionIdleTimeout: 1.5 }, 'SESSION_IDLE_TIMEOUT: must be a positive whole number of seconds', 'sessionIdleTimeout: must be a positive whole number of seconds'],
-    ['a reserved authorization parameter', { OIDC_AUTH_PARAMS: 'nonce=1' }, { authParams: { nonce: '1' } }, 'OIDC_AUTH_PARAMS: must not set nonce (the BFF sets them)', 'authParams: must not set nonce (the BFF sets them)'],
-    ['an unknown store', { SESSION_STORE: 'postgres' }, { sessionStore: 'postgres' }, 'SESSION_STORE: must be memory or redis (or a SessionStore)', 'sessionStore: must be memory or redis (or a SessionStore)'],
-    ['a replay buffer over the hard maximum', { PROXY_BODY_LIMIT: String(16 * 1024 * 1024 + 1) }, { proxyBodyLimit: 16 * 1024 * 1024 + 1 },
+    [
+      'absolute shorter than idle',
+      { SESSION_IDLE_TIMEOUT: '600', SESSION_ABSOLUTE_TIMEOUT: '300' },
+      { sessionIdleTimeout: 600, sessionAbsoluteTimeout: 300 },
+      'SESSION_ABSOLUTE_TIMEOUT: must not be shorter than SESSION_IDLE_TIMEOUT',
+      'sessionAbsoluteTimeout: must not be shorter than sessionIdleTimeout',
+    ],
+    [
+      'absolute shorter than the default idle',
+      { SESSION_ABSOLUTE_TIMEOUT: '60' },
+      { sessionAbsoluteTimeout: 60 },
+      'SESSION_ABSOLUTE_TIMEOUT: must not be shorter than SESSION_IDLE_TIMEOUT',
+      'sessionAbsoluteTimeout: must not be shorter than sessionIdleTimeout',
+    ],
+    [
+      'redis without a URL',
+      { SESSION_STORE: 'redis' },
+      { sessionStore: 'redis' },
+      'REDIS_URL: is required when SESSION_STORE=redis (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS)',
+      'redisUrl: is required when sessionStore=redis (or redisClusterNodes, or redisSentinels)',
+    ],
+    [
+      'a short secret',
+      { SESSION_SECRET: 'short' },
+      { sessionSecret: 'short' },
+      'SESSION_SECRET: must be at least 32 characters',
+      'sessionSecret: must be at least 32 characters',
+    ],
+    [
+      'a negative skew',
+      { REFRESH_SKEW_SECONDS: '-1' },
+      { refreshSkewSeconds: -1 },
+      'REFRESH_SKEW_SECONDS: must be a whole number of seconds, 0 or more',
+      'refreshSkewSeconds: must be a whole number of seconds, 0 or more',
+    ],
+    [
+      'a fractional idle timeout',
+      { SESSION_IDLE_TIMEOUT: '1.5' },
+      { sessionIdleTimeout: 1.5 },
+      'SESSION_IDLE_TIMEOUT: must be a positive whole number of seconds',
+      'sessionIdleTimeout: must be a positive whole number of seconds',
+    ],
+    [
+      'a reserved authorization parameter',
+      { OIDC_AUTH_PARAMS: 'nonce=1' },
+      { authParams: { nonce: '1' } },
+      'OIDC_AUTH_PARAMS: must not set nonce (the BFF sets them)',
+      'authParams: must not set nonce (the BFF sets them)',
+    ],
+    [
+      'an unknown store',
+      { SESSION_STORE: 'postgres' },
+      { sessionStore: 'postgres' },
+      'SESSION_STORE: must be memory or redis (or a SessionStore)',
+      'sessionStore: must be memory or redis (or a SessionStore)',
+    ],
+    [
+      'a replay buffer over the hard maximum',
+      { PROXY_BODY_LIMIT: String(16 * 1024 * 1024 + 1) },
+      { proxyBodyLimit: 16 * 1024 * 1024 + 1 },
       'PROXY_BODY_LIMIT: must be a whole number of bytes from 0 to 16777216 (16 MiB); larger bodies stream to the API instead of being buffered',
-      'proxyBodyLimit: must be a whole number of bytes from 0 to 16777216 (16 MiB); larger bodies stream to the API instead of being buffered'],
-    ['a body limit that is not a number', { PROXY_BODY_LIMIT: '1mb' }, { proxyBodyLimit: Number.NaN },
+      'proxyBodyLimit: must be a whole number of bytes from 0 to 16777216 (16 MiB); larger bodies stream to the API instead of being buffered',
+    ],
+    [
+      'a body limit that is not a number',
+      { PROXY_BODY_LIMIT: '1mb' },
+      { proxyBodyLimit: Number.NaN },
       'PROXY_BODY_LIMIT: must be a whole number of bytes from 0 to 16777216 (16 MiB); larger bodies stream to the API instead of being buffered',
-      'proxyBodyLimit: must be a whole number of bytes from 0 to 16777216 (16 MiB); larger bodies stream to the API instead of being buffered'],
-    ['a zero upstream timeout', { UPSTREAM_TIMEOUT_SECONDS: '0' }, { upstreamTimeoutSeconds: 0 }, 'UPSTREAM_TIMEOUT_SECONDS: must be a positive number', 'upstreamTimeoutSeconds: must be a positive number'],
-    ['a negative idle timeout', { UPSTREAM_IDLE_TIMEOUT_SECONDS: '-1' }, { upstreamIdleTimeoutSeconds: -1 }, 'UPSTREAM_IDLE_TIMEOUT_SECONDS: must be a positive number', 'upstreamIdleTimeoutSeconds: must be a positive number'],
+      'proxyBodyLimit: must be a whole number of bytes from 0 to 16777216 (16 MiB); larger bodies stream to the API instead of being buffered',
+    ],
+    [
+      'a zero upstream timeout',
+      { UPSTREAM_TIMEOUT_SECONDS: '0' },
+      { upstreamTimeoutSeconds: 0 },
+      'UPSTREAM_TIMEOUT_SECONDS: must be a positive number',
+      'upstreamTimeoutSeconds: must be a positive number',
+    ],
+    [
+      'a negative idle timeout',
+      { UPSTREAM_IDLE_TIMEOUT_SECONDS: '-1' },
+      { upstreamIdleTimeoutSeconds: -1 },
+      'UPSTREAM_IDLE_TIMEOUT_SECONDS: must be a positive number',
+      'upstreamIdleTimeoutSeconds: must be a positive number',
+    ],
   ];
   it.each(cases)('applies the rule "%s" to variables and to options alike', (_rule, env, options, envProblem, optionProblem) => {
     expect(problemsOf(env)).toEqual([envProblem]);
@@ -177,4 +259,3 @@ describe('one schema for env and options', () => {
     expect(() => resolveOptions(configFromEnv(production).bff)).not.toThrow();
   });
 });
-

@@ -20,7 +20,10 @@ describe('the error codes', () => {
   });
 
   it('hide the message of a 500 from the client', () => {
-    expect(bffError('INTERNAL', 'database password is hunter2').toBody()).toEqual({ error: 'Something went wrong on our side.', code: 'INTERNAL' });
+    expect(bffError('INTERNAL', 'database password is hunter2').toBody()).toEqual({
+      error: 'Something went wrong on our side.',
+      code: 'INTERNAL',
+    });
     expect(bffError('IDP_UNAVAILABLE').toBody().error).toMatch(/session is kept/);
   });
 });

@@ -9,7 +9,7 @@ const AUDITED: Partial<Record<BffEvent['type'], 'info' | 'warn'>> = {
   'refresh.reuseSuspected': 'warn',
   'backchannel.logout': 'info',
   'csrf.refused': 'warn',
-  'rateLimited': 'warn',
+  rateLimited: 'warn',
 };
 
 /**

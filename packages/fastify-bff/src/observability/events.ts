@@ -10,7 +10,16 @@ export type EndReason = ErrorCode | 'SIGNED_OUT';
  * is a short id (six characters) for correlating lines, nothing more.
  */
 export type BffEvent =
-  | { type: 'refresh.grant'; outcome: 'ok' | 'refused' | 'unavailable'; code?: ErrorCode; seconds: number; late: boolean; rotated?: boolean; session: string; sub: string }
+  | {
+      type: 'refresh.grant';
+      outcome: 'ok' | 'refused' | 'unavailable';
+      code?: ErrorCode;
+      seconds: number;
+      late: boolean;
+      rotated?: boolean;
+      session: string;
+      sub: string;
+    }
   | { type: 'refresh.joined' }
   | { type: 'refresh.lockWait'; seconds: number }
   | { type: 'refresh.outlived'; session: string }

@@ -19,9 +19,17 @@ export type SignInDecision = SessionUser | { refuse: string } | undefined | void
 export interface BffHooks {
   onSignIn?(context: SignInContext): SignInDecision | Promise<SignInDecision>;
   /** A session ended: signed out, refused by the IdP, expired, or logged out by the IdP (back-channel). */
-  onSessionEnd?(event: { sub?: string | undefined; reason: EndReason; /** six characters of the session id, to correlate with log lines */ session: string }): void | Promise<void>;
+  onSessionEnd?(event: {
+    sub?: string | undefined;
+    reason: EndReason;
+    /** six characters of the session id, to correlate with log lines */ session: string;
+  }): void | Promise<void>;
   /** A refresh grant brought new tokens (rotated: a new refresh token too). No token is passed. */
-  onTokensRefreshed?(event: { sub: string; rotated: boolean; /** six characters of the session id, to correlate with log lines */ session: string }): void | Promise<void>;
+  onTokensRefreshed?(event: {
+    sub: string;
+    rotated: boolean;
+    /** six characters of the session id, to correlate with log lines */ session: string;
+  }): void | Promise<void>;
 }
 
 /** The event sink that calls the after-the-fact hooks. */

@@ -9,7 +9,12 @@ import type { BffEvent, EventSink } from './events.js';
  */
 export class BffMetrics {
   readonly registry = new Registry();
-  readonly #grants = new Counter({ name: 'bff_refresh_grants_total', help: 'Refresh grants sent to the IdP, by outcome (ok, refused, unavailable) and code', labelNames: ['outcome', 'code'], registers: [this.registry] });
+  readonly #grants = new Counter({
+    name: 'bff_refresh_grants_total',
+    help: 'Refresh grants sent to the IdP, by outcome (ok, refused, unavailable) and code',
+    labelNames: ['outcome', 'code'],
+    registers: [this.registry],
+  });
   readonly #grantSeconds = new Histogram({
     name: 'bff_refresh_grant_duration_seconds',
     help: 'Time from sending a refresh grant to its answer',
@@ -17,19 +22,45 @@ export class BffMetrics {
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
-  readonly #joined = new Counter({ name: 'bff_refresh_waiters_total', help: 'Callers that joined a refresh already in flight in this process (single flight)', registers: [this.registry] });
+  readonly #joined = new Counter({
+    name: 'bff_refresh_waiters_total',
+    help: 'Callers that joined a refresh already in flight in this process (single flight)',
+    registers: [this.registry],
+  });
   readonly #lockWaitSeconds = new Histogram({
     name: 'bff_refresh_lock_wait_seconds',
     help: "Time a request waited on another request's or replica's refresh lock",
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  readonly #outlived = new Counter({ name: 'bff_refresh_grants_outlived_timeout_total', help: "Grants still running when their callers' timeout answered IDP_UNAVAILABLE", registers: [this.registry] });
-  readonly #reuse = new Counter({ name: 'bff_refresh_reuse_suspected_total', help: 'Refusals right after a rotation: what reuse of a stolen refresh token looks like', registers: [this.registry] });
+  readonly #outlived = new Counter({
+    name: 'bff_refresh_grants_outlived_timeout_total',
+    help: "Grants still running when their callers' timeout answered IDP_UNAVAILABLE",
+    registers: [this.registry],
+  });
+  readonly #reuse = new Counter({
+    name: 'bff_refresh_reuse_suspected_total',
+    help: 'Refusals right after a rotation: what reuse of a stolen refresh token looks like',
+    registers: [this.registry],
+  });
   readonly #started = new Counter({ name: 'bff_sessions_started_total', help: 'Sessions started (sign-ins)', registers: [this.registry] });
-  readonly #ended = new Counter({ name: 'bff_sessions_ended_total', help: 'Sessions ended, by reason', labelNames: ['reason'], registers: [this.registry] });
-  readonly #signInRefused = new Counter({ name: 'bff_sign_ins_refused_total', help: 'Sign-ins refused by the onSignIn hook', registers: [this.registry] });
-  readonly #backchannel = new Counter({ name: 'bff_backchannel_logouts_total', help: 'Back-channel logout tokens accepted, by what they named', labelNames: ['by'], registers: [this.registry] });
+  readonly #ended = new Counter({
+    name: 'bff_sessions_ended_total',
+    help: 'Sessions ended, by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly #signInRefused = new Counter({
+    name: 'bff_sign_ins_refused_total',
+    help: 'Sign-ins refused by the onSignIn hook',
+    registers: [this.registry],
+  });
+  readonly #backchannel = new Counter({
+    name: 'bff_backchannel_logouts_total',
+    help: 'Back-channel logout tokens accepted, by what they named',
+    labelNames: ['by'],
+    registers: [this.registry],
+  });
   readonly #storeOps = new Histogram({
     name: 'bff_store_operation_duration_seconds',
     help: 'Session store and refresh coordinator calls, by operation and result',
@@ -44,7 +75,12 @@ export class BffMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
-  readonly #refusals = new Counter({ name: 'bff_requests_refused_total', help: 'Requests refused before any work: CSRF and rate limits', labelNames: ['why'], registers: [this.registry] });
+  readonly #refusals = new Counter({
+    name: 'bff_requests_refused_total',
+    help: 'Requests refused before any work: CSRF and rate limits',
+    labelNames: ['why'],
+    registers: [this.registry],
+  });
 
   constructor(options: { activeSessions?: () => number } = {}) {
     const { activeSessions } = options;

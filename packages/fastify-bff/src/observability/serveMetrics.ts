@@ -8,13 +8,20 @@ import type { BffMetrics } from './metrics.js';
  * protection: on a listener of its own (METRICS_PORT, loopback by default),
  * or on the app behind a bearer token.
  */
-export async function serveMetrics(app: FastifyInstance, metrics: BffMetrics, where: Exclude<ResolvedBffOptions['metrics'], false>): Promise<void> {
+export async function serveMetrics(
+  app: FastifyInstance,
+  metrics: BffMetrics,
+  where: Exclude<ResolvedBffOptions['metrics'], false>,
+): Promise<void> {
   if ('bearerToken' in where) {
     const expected = Buffer.from(`Bearer ${where.bearerToken}`);
     app.get('/metrics', async (request, reply) => {
       const given = Buffer.from(request.headers.authorization ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'The metrics need a bearer token.', code: 'UNAUTHENTICATED' });
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .send({ error: 'The metrics need a bearer token.', code: 'UNAUTHENTICATED' });
       }
       return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.text());
     });

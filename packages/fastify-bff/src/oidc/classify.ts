@@ -75,7 +75,9 @@ export function classifyCallbackError(err: unknown): BffError {
   }
   const status = httpStatusOf(err);
   if (status !== undefined && status >= 400 && status < 500) {
-    return new BffError('BAD_REQUEST', 'The sign-in could not be completed: the authorization code was refused. Please sign in again.', { cause: err });
+    return new BffError('BAD_REQUEST', 'The sign-in could not be completed: the authorization code was refused. Please sign in again.', {
+      cause: err,
+    });
   }
   if (status !== undefined || err instanceof TypeError || (err instanceof ClientError && /TIMEOUT|ABORT/.test(err.code ?? ''))) {
     return new BffError('IDP_UNAVAILABLE', MESSAGES.IDP_UNAVAILABLE, { cause: err });

@@ -68,7 +68,12 @@ export class OidcClient {
     return client.authorizationCodeGrant(
       config,
       callbackUrl,
-      { pkceCodeVerifier: transaction.codeVerifier, expectedState: transaction.state, expectedNonce: transaction.nonce, idTokenExpected: true },
+      {
+        pkceCodeVerifier: transaction.codeVerifier,
+        expectedState: transaction.state,
+        expectedNonce: transaction.nonce,
+        idTokenExpected: true,
+      },
       this.options.resource ? { resource: this.options.resource } : undefined,
     );
   }
@@ -77,7 +82,11 @@ export class OidcClient {
   async refresh(refreshToken: string, context: GrantContext): Promise<GrantResult> {
     try {
       await this.configuration();
-      const response = await client.refreshTokenGrant(this.#refreshConfiguration!, refreshToken, this.options.resource ? { resource: this.options.resource } : undefined);
+      const response = await client.refreshTokenGrant(
+        this.#refreshConfiguration!,
+        refreshToken,
+        this.options.resource ? { resource: this.options.resource } : undefined,
+      );
       return { type: 'tokens', response };
     } catch (err) {
       return classifyGrantError(err, context);
@@ -128,10 +137,14 @@ export class OidcClient {
         throw new DiscoveryError(issuer, err);
       });
     const refresh = new client.Configuration(config.serverMetadata(), clientId, config.clientMetadata(), auth);
-    for (const [each, timeout] of [[config, idpTimeoutSeconds], [refresh, this.options.refreshGrantTimeoutSeconds]] as const) {
+    for (const [each, timeout] of [
+      [config, idpTimeoutSeconds],
+      [refresh, this.options.refreshGrantTimeoutSeconds],
+    ] as const) {
       if (insecure) client.allowInsecureRequests(each);
       each.timeout = timeout;
-      if (this.options.tokenRequestEncoding === 'json') each[client.customFetch] = jsonTokenRequests(config.serverMetadata().token_endpoint);
+      if (this.options.tokenRequestEncoding === 'json')
+        each[client.customFetch] = jsonTokenRequests(config.serverMetadata().token_endpoint);
     }
     this.#refreshConfiguration = refresh;
     return config;

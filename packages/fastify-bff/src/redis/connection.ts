@@ -88,7 +88,14 @@ export class RedisConnection {
       const sentinelRootNodes = topology.sentinels.map(hostPort);
       const nodeClientOptions = { ...(topology.url ? { url: topology.url } : {}), disableOfflineQueue: true, socket };
       plain = createSentinel({ name: topology.name, sentinelRootNodes, nodeClientOptions, scanInterval: 1_000 });
-      cached = createSentinel({ name: topology.name, sentinelRootNodes, nodeClientOptions, scanInterval: 1_000, RESP: 3, clientSideCache: cache });
+      cached = createSentinel({
+        name: topology.name,
+        sentinelRootNodes,
+        nodeClientOptions,
+        scanInterval: 1_000,
+        RESP: 3,
+        clientSideCache: cache,
+      });
     }
     for (const each of [plain, cached]) {
       // without a listener an 'error' event would crash the process; reconnects are the client's job

@@ -24,55 +24,65 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   const limit = (max: number | undefined) =>
     options.rateLimit && max !== undefined ? { config: { rateLimit: { max, timeWindow: options.rateLimit.timeWindowMs ?? 60_000 } } } : {};
 
-  app.get<{ Querystring: { returnTo?: string } }>('/login', limit(options.rateLimit ? options.rateLimit.login : undefined), async (request, reply) => {
-    const returnTo = request.query.returnTo ?? '/';
-    if (!isSafeReturnTo(returnTo)) throw bffError('BAD_REQUEST', 'returnTo must be a same-origin path such as /notes.');
-    sessions.assertCookieCanBeSet(request);
-    const { url, transaction } = await oidc.authorizationUrl(returnTo, clock()).catch((err: unknown) => {
-      const error = classifyCallbackError(err);
-      // nobody is signed in here: "your session is kept" would not be true
-      if (error.code === 'IDP_UNAVAILABLE') throw new BffError('IDP_UNAVAILABLE', 'The sign-in service is not reachable right now. Please try again in a moment.', { cause: err });
-      throw error;
-    });
-    reply.setCookie(sessions.loginCookieName, cipher.seal(transaction), {
-      httpOnly: true,
-      secure: options.secureCookies,
-      // Lax, or the IdP's top-level redirect back could not carry it
-      sameSite: 'lax',
-      path: '/',
-      maxAge: LOGIN_TRANSACTION_SECONDS,
-    });
-    return reply.redirect(url.href, 302);
-  });
+  app.get<{ Querystring: { returnTo?: string } }>(
+    '/login',
+    limit(options.rateLimit ? options.rateLimit.login : undefined),
+    async (request, reply) => {
+      const returnTo = request.query.returnTo ?? '/';
+      if (!isSafeReturnTo(returnTo)) throw bffError('BAD_REQUEST', 'returnTo must be a same-origin path such as /notes.');
+      sessions.assertCookieCanBeSet(request);
+      const { url, transaction } = await oidc.authorizationUrl(returnTo, clock()).catch((err: unknown) => {
+        const error = classifyCallbackError(err);
+        // nobody is signed in here: "your session is kept" would not be true
+        if (error.code === 'IDP_UNAVAILABLE')
+          throw new BffError('IDP_UNAVAILABLE', 'The sign-in service is not reachable right now. Please try again in a moment.', {
+            cause: err,
+          });
+        throw error;
+      });
+      reply.setCookie(sessions.loginCookieName, cipher.seal(transaction), {
+        httpOnly: true,
+        secure: options.secureCookies,
+        // Lax, or the IdP's top-level redirect back could not carry it
+        sameSite: 'lax',
+        path: '/',
+        maxAge: LOGIN_TRANSACTION_SECONDS,
+      });
+      return reply.redirect(url.href, 302);
+    },
+  );
 
   app.get('/callback', limit(options.rateLimit ? options.rateLimit.callback : undefined), async (request, reply) =>
     inSpan('bff.callback', async () => {
-    sessions.assertCookieCanBeSet(request);
-    const transaction = readTransaction(request);
-    reply.clearCookie(sessions.loginCookieName, { path: '/', httpOnly: true, secure: options.secureCookies, sameSite: 'lax' });
-    if (!transaction) {
-      throw bffError('BAD_REQUEST', 'This sign-in is unknown or too old (no matching login state in this browser). Please sign in again.');
-    }
-    // build the URL the IdP redirected to from the PUBLIC URL, not the internal one: behind a proxy they differ
-    const callbackUrl = new URL(request.url, options.publicUrl);
-    const response = await oidc.exchangeCode(callbackUrl, transaction).catch((err: unknown) => {
-      throw classifyCallbackError(err);
-    });
-    const claims = response.claims();
-    if (!claims) throw bffError('BAD_REQUEST', 'The IdP returned no ID token.');
-    const user = { sub: claims.sub, name: stringClaim(claims.name), email: stringClaim(claims.email) };
-    if (user.name === undefined || user.email === undefined) {
-      // many IdPs leave profile claims out of the ID token: ask userinfo, best effort
-      const info = await oidc.userInfo(response.access_token, claims.sub).catch(() => undefined);
-      user.name ??= stringClaim(info?.name);
-      user.email ??= stringClaim(info?.email);
-    }
+      sessions.assertCookieCanBeSet(request);
+      const transaction = readTransaction(request);
+      reply.clearCookie(sessions.loginCookieName, { path: '/', httpOnly: true, secure: options.secureCookies, sameSite: 'lax' });
+      if (!transaction) {
+        throw bffError(
+          'BAD_REQUEST',
+          'This sign-in is unknown or too old (no matching login state in this browser). Please sign in again.',
+        );
+      }
+      // build the URL the IdP redirected to from the PUBLIC URL, not the internal one: behind a proxy they differ
+      const callbackUrl = new URL(request.url, options.publicUrl);
+      const response = await oidc.exchangeCode(callbackUrl, transaction).catch((err: unknown) => {
+        throw classifyCallbackError(err);
+      });
+      const claims = response.claims();
+      if (!claims) throw bffError('BAD_REQUEST', 'The IdP returned no ID token.');
+      const user = { sub: claims.sub, name: stringClaim(claims.name), email: stringClaim(claims.email) };
+      if (user.name === undefined || user.email === undefined) {
+        // many IdPs leave profile claims out of the ID token: ask userinfo, best effort
+        const info = await oidc.userInfo(response.access_token, claims.sub).catch(() => undefined);
+        user.name ??= stringClaim(info?.name);
+        user.email ??= stringClaim(info?.email);
+      }
 
-    const { state } = nextTokenState(cipher, response, clock(), undefined, { keepIdToken: options.logoutIdTokenHint });
-    const kept = await decideSignIn(claims, withoutUndefined(user), response.refresh_token);
-    const session = await sessions.start(request, { user: kept, sid: stringClaim(claims.sid), tokens: state });
-    request.log.info({ session: shortId(session.id), sub: session.user.sub }, 'signed in');
-    return reply.redirect(transaction.returnTo, 302);
+      const { state } = nextTokenState(cipher, response, clock(), undefined, { keepIdToken: options.logoutIdTokenHint });
+      const kept = await decideSignIn(claims, withoutUndefined(user), response.refresh_token);
+      const session = await sessions.start(request, { user: kept, sid: stringClaim(claims.sid), tokens: state });
+      request.log.info({ session: shortId(session.id), sub: session.user.sub }, 'signed in');
+      return reply.redirect(transaction.returnTo, 302);
     }),
   );
 
@@ -117,7 +127,10 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     if (set.refreshToken) {
       // the refresh token dies with the session; an IdP that is down must not keep the user signed in here
       await oidc.revoke(set.refreshToken, 'refresh_token').catch((err: unknown) => {
-        request.log.warn({ session: shortId(session.id), err: { name: (err as Error).name, message: (err as Error).message } }, 'refresh token revocation failed');
+        request.log.warn(
+          { session: shortId(session.id), err: { name: (err as Error).name, message: (err as Error).message } },
+          'refresh token revocation failed',
+        );
       });
     }
     await sessions.end(request, reply, session);

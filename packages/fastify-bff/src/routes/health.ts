@@ -7,8 +7,14 @@ export async function healthRoutes(app: FastifyInstance, paths: { live: string; 
 
   app.get(paths.ready, async (_request, reply): Promise<HealthResult> => {
     const [store, idp] = await Promise.all([
-      app.bff.store.ping().then(() => 'ok' as const, () => 'unavailable' as const),
-      app.bff.oidc.configuration().then(() => 'ok' as const, () => 'unavailable' as const),
+      app.bff.store.ping().then(
+        () => 'ok' as const,
+        () => 'unavailable' as const,
+      ),
+      app.bff.oidc.configuration().then(
+        () => 'ok' as const,
+        () => 'unavailable' as const,
+      ),
     ]);
     const ready = store === 'ok' && idp === 'ok';
     reply.code(ready ? 200 : 503);

@@ -11,7 +11,10 @@ import type { SessionStore } from './store.js';
  */
 export async function createStore(options: ResolvedBffOptions): Promise<{ store: SessionStore; coordinator: RefreshCoordinator }> {
   if (typeof options.sessionStore === 'object') {
-    return { store: options.sessionStore, coordinator: options.refreshCoordinator ?? new MemoryRefreshCoordinator({ clock: options.clock }) };
+    return {
+      store: options.sessionStore,
+      coordinator: options.refreshCoordinator ?? new MemoryRefreshCoordinator({ clock: options.clock }),
+    };
   }
   if (options.sessionStore === 'redis') {
     const [{ RedisSessionStore }, { RedisRefreshCoordinator }] = await Promise.all([

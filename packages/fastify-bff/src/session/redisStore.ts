@@ -94,7 +94,9 @@ export class RedisSessionStore implements SessionStore {
     // the indexes are found by back-channel logout; one that outlives its session is filtered by findIds' callers reading the record
     const indexTtl = String(Math.max(Number(ttl), 24 * 3_600_000));
     const indexes = [key.sub(session.user.sub), ...(session.sid ? [key.sid(session.sid)] : [])];
-    await this.redis.run(() => Promise.all(indexes.map((index) => this.redis.client.eval(INDEX_ADD, { keys: [index], arguments: [session.id, indexTtl] }))));
+    await this.redis.run(() =>
+      Promise.all(indexes.map((index) => this.redis.client.eval(INDEX_ADD, { keys: [index], arguments: [session.id, indexTtl] }))),
+    );
   }
 
   async updateTokens(id: string, expectedVersion: number, tokens: TokenState, ttlMs: number): Promise<boolean> {
@@ -115,7 +117,10 @@ export class RedisSessionStore implements SessionStore {
 
   async end(id: string, reason: ErrorCode, at: number, tombstoneTtlMs: number): Promise<void> {
     const ended = await this.redis.run(() =>
-      this.redis.client.eval(END, { keys: [key.session(id)], arguments: [reason, String(at), String(Math.max(1, Math.ceil(tombstoneTtlMs)))] }),
+      this.redis.client.eval(END, {
+        keys: [key.session(id)],
+        arguments: [reason, String(at), String(Math.max(1, Math.ceil(tombstoneTtlMs)))],
+      }),
     );
     if (Array.isArray(ended)) await this.#unindex(id, String(ended[0] ?? ''), String(ended[1] ?? ''));
   }

@@ -12,9 +12,7 @@ import type { ActiveSession, SessionStore, TokenState } from './store.js';
 export const ENDED_GRACE_MS = 15 * 60_000;
 
 /** What a request's session leads to. */
-export type SessionLookup =
-  | { state: 'active'; session: ActiveSession }
-  | { state: 'none'; reason?: ErrorCode };
+export type SessionLookup = { state: 'active'; session: ActiveSession } | { state: 'none'; reason?: ErrorCode };
 
 /**
  * Sessions as the routes see them: start at sign-in, look up, extend, end.
@@ -97,7 +95,7 @@ export class Sessions {
     if (!this.own || !this.options.secureCookies || request.protocol === 'https') return;
     throw new BffError(
       'INTERNAL',
-      'The public URL is https, but this request reached the BFF over http, so no Secure session cookie can be set. Behind a TLS-terminating proxy, set Fastify\'s trustProxy (TRUST_PROXY) so that X-Forwarded-Proto is believed.',
+      "The public URL is https, but this request reached the BFF over http, so no Secure session cookie can be set. Behind a TLS-terminating proxy, set Fastify's trustProxy (TRUST_PROXY) so that X-Forwarded-Proto is believed.",
     );
   }
 
@@ -108,7 +106,9 @@ export class Sessions {
    * know it, so a cross-site link cannot sign anyone out.
    */
   logoutGuard(session: ActiveSession): string {
-    return session.sid ?? createHmac('sha256', this.options.sessionSecrets[0]!).update(`logout:${session.id}`).digest('base64url').slice(0, 32);
+    return (
+      session.sid ?? createHmac('sha256', this.options.sessionSecrets[0]!).update(`logout:${session.id}`).digest('base64url').slice(0, 32)
+    );
   }
 
   logoutGuardMatches(session: ActiveSession, given: string | undefined): boolean {
@@ -243,6 +243,7 @@ export class Sessions {
 
   /** Called after the browser was told about an ended session, so it needs nothing more from the store. */
   clearCookie(reply: FastifyReply): void {
-    if (this.own) reply.clearCookie(this.own.cookieName, { path: '/', httpOnly: true, secure: this.options.secureCookies, sameSite: 'lax' });
+    if (this.own)
+      reply.clearCookie(this.own.cookieName, { path: '/', httpOnly: true, secure: this.options.secureCookies, sameSite: 'lax' });
   }
 }

@@ -10,7 +10,12 @@ export interface GrantContext {
 
 /** A refused grant ends the session; an unavailable IdP ends nothing. */
 export type GrantFailure =
-  | { type: 'refused'; code: 'EXPIRED_TOKEN' | 'TOKEN_REVOKED' | 'INVALID_GRANT'; error: BffError; /** for logs: never a token */ detail?: object }
+  | {
+      type: 'refused';
+      code: 'EXPIRED_TOKEN' | 'TOKEN_REVOKED' | 'INVALID_GRANT';
+      error: BffError;
+      /** for logs: never a token */ detail?: object;
+    }
   | { type: 'unavailable'; code: 'IDP_UNAVAILABLE'; error: BffError; detail?: object };
 
 /** What a refresh_token grant answers, classified where the OIDC library is known (oidc/classify.ts). */

@@ -170,7 +170,11 @@ export class TokenManager {
   async accessToken(session: ActiveSession, options: { force?: boolean } = {}): Promise<AccessTokenResult> {
     // a pair the store has not taken yet is newer than anything the store can show (while its access token lasts)
     const unstored = this.#unstored.get(session.id);
-    if (unstored && (session.version === unstored.basedOnVersion || session.version === unstored.session.version) && unstored.session.tokens.accessTokenExpiresAt > this.#options.clock()) {
+    if (
+      unstored &&
+      (session.version === unstored.basedOnVersion || session.version === unstored.session.version) &&
+      unstored.session.tokens.accessTokenExpiresAt > this.#options.clock()
+    ) {
       return this.#bearer(unstored.session);
     }
     if (!options.force && !this.needsRefresh(session)) return this.#bearer(session);
@@ -205,7 +209,10 @@ export class TokenManager {
     this.#closing = true;
     await Promise.all([...this.#background]);
     for (const [id] of this.#unstored) {
-      this.#options.log?.error?.({ session: shortId(id) }, 'shutting down with a rotated token pair the store never took: this session will need a new sign-in');
+      this.#options.log?.error?.(
+        { session: shortId(id) },
+        'shutting down with a rotated token pair the store never took: this session will need a new sign-in',
+      );
     }
   }
 
@@ -301,12 +308,19 @@ export class TokenManager {
     const pending = grant
       .then((late) => this.#settle(current, set, late, { startedAt, late: true }))
       .then((settled) => settled.pending)
-      .catch((err: unknown) => this.#options.log?.warn({ session: shortId(id), err: describe(err) }, 'storing a late refresh outcome failed'));
+      .catch((err: unknown) =>
+        this.#options.log?.warn({ session: shortId(id), err: describe(err) }, 'storing a late refresh outcome failed'),
+      );
     return { result: { type: 'error', error: bffError('IDP_UNAVAILABLE'), ended: false }, pending };
   }
 
   /** Stores what a grant brought back: new tokens by compare-and-set, a refusal by ending the session, an outage by a cooldown. */
-  async #settle(current: ActiveSession, set: TokenSet, outcome: GrantResult, grant: { startedAt: number; late: boolean }): Promise<Settled> {
+  async #settle(
+    current: ActiveSession,
+    set: TokenSet,
+    outcome: GrantResult,
+    grant: { startedAt: number; late: boolean },
+  ): Promise<Settled> {
     const { store, coordinator, clock, cipher, failureCooldownMs, tombstoneTtlMs, log } = this.#options;
     const id = current.id;
     const session = shortId(id);
@@ -352,7 +366,10 @@ export class TokenManager {
       // dead. Dropping this pair would lose the session, and refreshing again with the
       // stored token would be reuse. So the pair is held and served here, the lock is
       // kept, and the write is retried until the store takes it.
-      log?.warn({ session: shortId(id), version: updated.version, rotated }, 'session store unavailable: holding the new token pair until it is stored');
+      log?.warn(
+        { session: shortId(id), version: updated.version, rotated },
+        'session store unavailable: holding the new token pair until it is stored',
+      );
       const unstored: Unstored = { basedOnVersion: current.version, session: updated };
       this.#unstored.set(id, unstored);
       const pending = this.#storeWhenBack(unstored).finally(() => {
@@ -382,7 +399,12 @@ export class TokenManager {
     for (let attempt = 0; ; attempt += 1) {
       await timers.sleep(Math.min(storeRetryMaxMs, 50 * 2 ** attempt));
       try {
-        const stored = await store.updateTokens(session.id, unstored.basedOnVersion, session.tokens, this.#options.sessionTtlMs(session, clock()));
+        const stored = await store.updateTokens(
+          session.id,
+          unstored.basedOnVersion,
+          session.tokens,
+          this.#options.sessionTtlMs(session, clock()),
+        );
         if (stored) log?.info({ session: shortId(session.id), version: session.version, attempts: attempt + 2 }, 'held token pair stored');
         // false: the session ended meanwhile (sign-out, back-channel logout) or, past a
         // lost lease, another replica moved it on; either way the store knows better
@@ -437,7 +459,6 @@ export class TokenManager {
   }
 }
 
-
 /** A refresh's answer for its callers, and the work that must finish before its lock is released. */
 interface Settled {
   result: AccessTokenResult;
@@ -452,7 +473,8 @@ interface Unstored {
 
 /** Any store failure on the refresh path answers 503 SESSION_STORE_UNAVAILABLE; nothing is lost. */
 function storeFailure(err: unknown): AccessTokenResult {
-  if (err instanceof StoreUnavailableError) return { type: 'error', error: bffError('SESSION_STORE_UNAVAILABLE', undefined, err), ended: false };
+  if (err instanceof StoreUnavailableError)
+    return { type: 'error', error: bffError('SESSION_STORE_UNAVAILABLE', undefined, err), ended: false };
   throw err;
 }
 

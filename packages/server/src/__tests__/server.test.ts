@@ -81,7 +81,17 @@ describe('the BFF server', () => {
     expect(codes.length).toBe(1);
     expect(logLines.length).toBeGreaterThan(10);
     const log = logLines.join('\n');
-    for (const secret of [tokens.accessToken, tokens.refreshToken!, codes[0]!, SESSION_SECRET, TOKEN_ENCRYPTION_KEY, 'bff-demo-secret', 'alice-password', id, raw]) {
+    for (const secret of [
+      tokens.accessToken,
+      tokens.refreshToken!,
+      codes[0]!,
+      SESSION_SECRET,
+      TOKEN_ENCRYPTION_KEY,
+      'bff-demo-secret',
+      'alice-password',
+      id,
+      raw,
+    ]) {
       expect(log).not.toContain(secret);
     }
     expect(log).toContain('signed in');
@@ -91,7 +101,8 @@ describe('the BFF server', () => {
     const page = await fetch(`${bffUrl}/`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     const csp = page.headers.get('content-security-policy')!;
-    for (const directive of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]) expect(csp).toContain(directive);
+    for (const directive of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"])
+      expect(csp).toContain(directive);
     expect(csp).not.toContain('unsafe-inline');
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
@@ -122,7 +133,13 @@ describe('the BFF server behind https', () => {
     const idp = await startIdp({ port: 0, bffPublicUrl: 'https://app.example.test', apiAudience: 'http://api.test' });
     const app = await buildServer({
       // TLS ends at the proxy in front: Fastify believes its X-Forwarded-Proto
-      config: configFromEnv({ BFF_PUBLIC_URL: 'https://app.example.test', OIDC_ISSUER: idp.issuer, SESSION_SECRET, TOKEN_ENCRYPTION_KEY, TRUST_PROXY: '127.0.0.1' }),
+      config: configFromEnv({
+        BFF_PUBLIC_URL: 'https://app.example.test',
+        OIDC_ISSUER: idp.issuer,
+        SESSION_SECRET,
+        TOKEN_ENCRYPTION_KEY,
+        TRUST_PROXY: '127.0.0.1',
+      }),
       webRoot: fakeWebRoot(),
       logger: false,
     });

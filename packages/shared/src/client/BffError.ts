@@ -39,9 +39,5 @@ export function reauthCodeOf(error: unknown): ReauthCode | undefined {
  */
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof BffError)) return false;
-  return (
-    error.status === NETWORK_ERROR_STATUS ||
-    error.code === 'IDP_UNAVAILABLE' ||
-    error.code === 'SESSION_STORE_UNAVAILABLE'
-  );
+  return error.status === NETWORK_ERROR_STATUS || error.code === 'IDP_UNAVAILABLE' || error.code === 'SESSION_STORE_UNAVAILABLE';
 }

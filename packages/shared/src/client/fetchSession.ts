@@ -12,11 +12,7 @@ export interface SessionSnapshot {
 }
 
 /** GET /auth/session, read as signed in or not, with the clock skew measured on the answer. */
-export async function fetchSession(
-  signal?: AbortSignal,
-  fetchFn?: typeof fetch,
-  now: () => number = Date.now,
-): Promise<SessionSnapshot> {
+export async function fetchSession(signal?: AbortSignal, fetchFn?: typeof fetch, now: () => number = Date.now): Promise<SessionSnapshot> {
   const sentAt = now();
   let info: SessionInfo;
   try {

@@ -18,11 +18,7 @@ export interface SessionExpiry {
 }
 
 /** Where the countdown to the end of the session stands at `now` (browser clock); null when signed out. */
-export function sessionExpiry(
-  { info, skewMs }: SessionSnapshot,
-  now: number,
-  warnBefore = SESSION_WARNING_MS,
-): SessionExpiry | null {
+export function sessionExpiry({ info, skewMs }: SessionSnapshot, now: number, warnBefore = SESSION_WARNING_MS): SessionExpiry | null {
   if (!info.authenticated) return null;
   const left = remainingMs(info.sessionExpiresAt, now, skewMs);
   return {

@@ -53,13 +53,34 @@ export async function startCluster(): Promise<TestCluster> {
   const nodes: Node[] = [];
   for (let i = 0; i < 6; i += 1) {
     const port = await freePort();
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
-      '--cluster-node-timeout', '1000', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', `node-${port}.log`];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      `nodes-${port}.conf`,
+      '--cluster-node-timeout',
+      '1000',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      `node-${port}.log`,
+    ];
     nodes.push({ port, process: start(dir, args) });
   }
   await Promise.all(nodes.map((node) => until(async () => (await cli(node.port, 'ping')) === 'PONG', `node ${node.port}`)));
   await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes']);
-  await until(async () => (await Promise.all(nodes.map((n) => cli(n.port, 'cluster', 'info')))).every((info) => info.includes('cluster_state:ok')), 'cluster_state:ok');
+  await until(
+    async () => (await Promise.all(nodes.map((n) => cli(n.port, 'cluster', 'info')))).every((info) => info.includes('cluster_state:ok')),
+    'cluster_state:ok',
+  );
   // a replica that has not synced yet refuses to take over ("disconnected from master for longer than allowed")
   await until(async () => {
     const infos = await Promise.all(nodes.map((n) => cli(n.port, 'info', 'replication')));
@@ -120,12 +141,26 @@ export async function startSentinels(name = 'bffprimary'): Promise<TestSentinels
     const conf = join(dir, `sentinel-${port}.conf`);
     writeFileSync(
       conf,
-      [`port ${port}`, 'bind 127.0.0.1', `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 2`, `sentinel down-after-milliseconds ${name} 1000`,
-        `sentinel failover-timeout ${name} 5000`, `sentinel parallel-syncs ${name} 1`, ''].join('\n'),
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 2`,
+        `sentinel down-after-milliseconds ${name} 1000`,
+        `sentinel failover-timeout ${name} 5000`,
+        `sentinel parallel-syncs ${name} 1`,
+        '',
+      ].join('\n'),
     );
     sentinels.push({ port, process: start(dir, [conf, '--sentinel']) });
   }
-  await Promise.all(sentinels.map((node) => until(async () => (await cli(node.port, 'sentinel', 'replicas', name)).includes(String(replicaPort)), `sentinel ${node.port} sees the replica`)));
+  await Promise.all(
+    sentinels.map((node) =>
+      until(
+        async () => (await cli(node.port, 'sentinel', 'replicas', name)).includes(String(replicaPort)),
+        `sentinel ${node.port} sees the replica`,
+      ),
+    ),
+  );
   return {
     sentinels: sentinels.map((n) => `127.0.0.1:${n.port}`),
     name,
@@ -135,7 +170,10 @@ export async function startSentinels(name = 'bffprimary'): Promise<TestSentinels
       if (!primary) throw new Error('no known primary');
       await kill(primary);
       const other = servers.find((n) => n !== primary)!;
-      await until(async () => (await cli(sentinels[0]!.port, 'sentinel', 'get-master-addr-by-name', name)).includes(String(other.port)), 'the sentinels promote the replica');
+      await until(
+        async () => (await cli(sentinels[0]!.port, 'sentinel', 'get-master-addr-by-name', name)).includes(String(other.port)),
+        'the sentinels promote the replica',
+      );
     },
     close: async () => {
       await Promise.all([...sentinels, ...servers].map(kill));

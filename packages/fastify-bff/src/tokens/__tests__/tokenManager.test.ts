@@ -37,7 +37,10 @@ function fakeIdp(steps: Array<(rt: string) => TokenResponse | Promise<TokenRespo
   };
 }
 
-async function newSession(store: SessionStore, response: TokenResponse = { access_token: 'at-1', refresh_token: 'rt-1', expires_in: 900, refresh_token_expires_in: 86_400 }) {
+async function newSession(
+  store: SessionStore,
+  response: TokenResponse = { access_token: 'at-1', refresh_token: 'rt-1', expires_in: 900, refresh_token_expires_in: 86_400 },
+) {
   const session: ActiveSession = {
     state: 'active',
     id: randomBytes(16).toString('hex'),
@@ -81,17 +84,18 @@ function manager(store: SessionStore, grant: Grant, extra: Partial<Omit<TokenMan
  */
 function switchable(inner: SessionStore, innerCoordinator: RefreshCoordinator) {
   const state = { down: false, calls: [] as string[] };
-  const wrap = <T extends object>(target: T): T => new Proxy(target, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        state.calls.push(String(name));
-        if (state.down) return Promise.reject(new StoreUnavailableError('the store is down (test)'));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  const wrap = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          state.calls.push(String(name));
+          if (state.down) return Promise.reject(new StoreUnavailableError('the store is down (test)'));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
   return { store: wrap(inner), coordinator: wrap(innerCoordinator), state };
 }
 
@@ -383,7 +387,11 @@ describe('TokenManager', () => {
       now += 900_000;
       state.down = true;
       const tokens = manager(flaky, idp.grant, { coordinator: flakyCoordinator });
-      expect(await tokens.accessToken(session)).toMatchObject({ type: 'error', ended: false, error: { code: 'SESSION_STORE_UNAVAILABLE', statusCode: 503 } });
+      expect(await tokens.accessToken(session)).toMatchObject({
+        type: 'error',
+        ended: false,
+        error: { code: 'SESSION_STORE_UNAVAILABLE', statusCode: 503 },
+      });
       expect(idp.seen).toEqual([]);
       // and while waiting on another replica's refresh
       state.down = false;
@@ -405,14 +413,23 @@ describe('TokenManager', () => {
       ]);
       const session = await newSession(store);
       now += 900_000;
-      expect(await manager(flaky, idp.grant, { coordinator: flakyCoordinator }).accessToken(session)).toMatchObject({ type: 'error', ended: true, error: { code: 'TOKEN_REVOKED' } });
+      expect(await manager(flaky, idp.grant, { coordinator: flakyCoordinator }).accessToken(session)).toMatchObject({
+        type: 'error',
+        ended: true,
+        error: { code: 'TOKEN_REVOKED' },
+      });
     });
   });
 
   describe('the refresh lock', () => {
     it('is renewed by its holder while a grant runs longer than its lease', async () => {
       let release!: () => void;
-      const idp = fakeIdp([() => new Promise<TokenResponse>((resolve) => (release = () => resolve({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 900 })))]);
+      const idp = fakeIdp([
+        () =>
+          new Promise<TokenResponse>(
+            (resolve) => (release = () => resolve({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 900 })),
+          ),
+      ]);
       const session = await newSession(store);
       now += 900_000;
       // the memory store's lease runs on the injected clock; the renewal on real time

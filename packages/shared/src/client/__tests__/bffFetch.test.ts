@@ -67,9 +67,7 @@ describe('bffFetch', () => {
   });
 
   it('passes an upstream API error through without a code, using its description', async () => {
-    const { fn } = fakeFetch(() =>
-      json(400, { error: 'invalid_request', error_description: 'text must be at most 500 characters' }),
-    );
+    const { fn } = fakeFetch(() => json(400, { error: 'invalid_request', error_description: 'text must be at most 500 characters' }));
     const error = await rejection(bffFetch('/api/notes', { method: 'POST', json: { text: 'x' } }, fn));
     expect(error).toMatchObject({ status: 400, code: undefined, message: 'text must be at most 500 characters' });
   });

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { fetchSession } from '../fetchSession.js';
 
 // A fake `fetch` stands in for the BFF's network answer.
-const answer = (status: number, body: unknown): typeof fetch => async () =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const answer =
+  (status: number, body: unknown): typeof fetch =>
+  async () =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe('fetchSession', () => {
   it('measures the clock skew on the answer', async () => {

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BffError } from '../BffError.js';
 import { MAX_RETRIES, MAX_RETRY_DELAY_MS, MAX_SERVER_ERROR_RETRIES, retryDelay, shouldRetry } from '../retryPolicy.js';
 
-const bff = (status: number, code?: ConstructorParameters<typeof BffError>[1]['code']) =>
-  new BffError('x', { status, code });
+const bff = (status: number, code?: ConstructorParameters<typeof BffError>[1]['code']) => new BffError('x', { status, code });
 
 describe('shouldRetry', () => {
   it('retries IDP_UNAVAILABLE, network failures and other 5xx', () => {
