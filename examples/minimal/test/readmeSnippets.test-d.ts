@@ -56,27 +56,13 @@ export async function fromEnvironment(): Promise<void> {
 // README "Using the token manager without Fastify"
 export async function tokenManagerElsewhere(): Promise<void> {
   const client = await import('openid-client');
-  const {
-    MemoryRefreshCoordinator,
-    MemorySessionStore,
-    TokenCipher,
-    TokenManager,
-    classifyGrantError,
-    nextTokenState,
-    parseEncryptionKeys,
-  } = await import('@bff/fastify-bff');
+  const { MemoryRefreshCoordinator, MemorySessionStore, TokenCipher, TokenManager, classifyGrantError, nextTokenState, parseEncryptionKeys } = await import('@bff/fastify-bff');
   type ActiveSession = import('@bff/fastify-bff').ActiveSession;
   type TokenResponse = import('@bff/fastify-bff').TokenResponse;
   // ---- README block starts
-  const oidc = await client.discovery(
-    new URL('https://idp.example.com'),
-    'my-bff',
-    undefined,
-    client.ClientSecretBasic(process.env.OIDC_CLIENT_SECRET!),
-    {
-      timeout: 5,
-    },
-  );
+  const oidc = await client.discovery(new URL('https://idp.example.com'), 'my-bff', undefined, client.ClientSecretBasic(process.env.OIDC_CLIENT_SECRET!), {
+    timeout: 5,
+  });
   const store = new MemorySessionStore({ clock: Date.now, maxSessions: 10_000 }); // or your own SessionStore
   const coordinator = new MemoryRefreshCoordinator({ clock: Date.now }); // one replica; RedisRefreshCoordinator for several
   const cipher = new TokenCipher(parseEncryptionKeys(process.env.TOKEN_ENCRYPTION_KEY!));
@@ -100,14 +86,8 @@ export async function tokenManagerElsewhere(): Promise<void> {
   async function createSession(id: string, response: TokenResponse, sub: string): Promise<void> {
     const now = Date.now();
     const session: ActiveSession = {
-      state: 'active',
-      id,
-      version: 1,
-      user: { sub },
-      createdAt: now,
-      lastSeenAt: now,
-      absoluteExpiresAt: now + 12 * 3600_000,
-      tokens: nextTokenState(cipher, response, now).state,
+      state: 'active', id, version: 1, user: { sub }, createdAt: now, lastSeenAt: now,
+      absoluteExpiresAt: now + 12 * 3600_000, tokens: nextTokenState(cipher, response, now).state,
     };
     await store.create(session, 12 * 3600_000);
   }
