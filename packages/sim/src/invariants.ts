@@ -89,12 +89,21 @@ export class Invariants {
     this.#takeovers[session]!.push(this.clock());
   }
 
-  /** Whether the lock of `session` was taken over in (from, to]. */
+  /** Whether the lock of `session` was taken over in [from, to]. */
   #excused(session: number, from: number, to: number): boolean {
-    return this.#takeovers[session]!.some((t) => t > from && t <= to);
+    return this.#takeovers[session]!.some((t) => t >= from && t <= to);
   }
 
-  /** Whether two grants of a session may have overlapped: the lock was taken over after either sender took it and before the later one sent. */
+  /** Whether the sender of a grant lost its lock: taken over after it took it (a taking that was itself a takeover is no loss). */
+  #lostLock(grant: GrantRecord, until: number): boolean {
+    return this.#takeovers[grant.session]!.some((t) => t > grant.lockedAt && t <= until);
+  }
+
+  /**
+   * Whether two grants of a session may have overlapped: the lock was taken over
+   * from when either sender took it (that taking may itself be the takeover) until
+   * the later one sent.
+   */
   #excusedPair(session: number, a: GrantRecord, b: GrantRecord): boolean {
     return this.#excused(session, Math.min(a.lockedAt, b.lockedAt), Math.max(a.sentAt, b.sentAt));
   }
@@ -141,7 +150,15 @@ export class Invariants {
   /** Whether an access token came from a grant whose sender lost its lock before its pair was stored. */
   #displaced(session: number, token: string): boolean {
     const grant = this.#grantOf(session, Number(token.split('.')[2]));
-    return grant !== undefined && this.#excused(session, grant.lockedAt, grant.storedAt ?? this.clock());
+    return grant !== undefined && this.#lostLock(grant, grant.storedAt ?? this.clock());
+  }
+
+  /** Whether this caller's replica had a grant of the session that lost its lock and ended while the caller waited: the refresh it joined. */
+  #answeredByLostLock(session: number, replica: number, startedAt: number): boolean {
+    const now = this.clock();
+    return this.grants.some(
+      (g) => g.session === session && g.replica === replica && g.endsAt >= startedAt && g.endsAt <= now && this.#lostLock(g, g.endsAt),
+    );
   }
 
   #grantOf(session: number, issue: number): GrantRecord | undefined {
@@ -190,12 +207,13 @@ export class Invariants {
       const token = result.accessToken;
       if (!token.startsWith(`at.${session}.`) || result.session.id !== id)
         return this.fail('every caller gets an answer in time', `${who} got the bearer token ${token} of another session`);
-      // after a lost lease (the documented window) a refresh that lost its compare-and-set takes the stored pair as it is,
-      // which may be the late pair of the holder that lost it
+      // after a lost lease (the documented window) a refresh that lost its compare-and-set takes the stored pair as it is:
+      // excused when the caller waited on a refresh whose holder lost its lock, or got the late pair of one
       if (
         result.session.tokens.accessTokenExpiresAt <= this.clock() &&
         !this.#excused(session, context.startedAt, this.clock()) &&
-        !this.#displaced(session, token)
+        !this.#displaced(session, token) &&
+        !this.#answeredByLostLock(session, context.replica, context.startedAt)
       ) {
         this.fail(
           'every caller gets an answer in time',
