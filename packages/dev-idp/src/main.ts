@@ -16,7 +16,10 @@ async function main(): Promise<void> {
 
   const idp = await startIdp({ ...options, logger: (line) => console.error(`[idp] ${line}`) });
   const { name, accessTokenTtl, refreshTokenTtl } = idp.profile;
-  console.log(`dev IdP (${name}: AT ${accessTokenTtl}s, RT ${refreshTokenTtl}s) listening on ${idp.issuer}`);
+  // lifetimes and the issuer URL only: no token or secret is printed here
+  process.stdout.write(
+    `dev IdP (${name}: access tokens ${accessTokenTtl}s, refresh tokens ${refreshTokenTtl}s) listening on ${idp.issuer}\n`,
+  );
 
   let closing = false;
   const shutdown = (): void => {
