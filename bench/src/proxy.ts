@@ -90,7 +90,7 @@ async function startBareProxy(accessToken: string): Promise<FastifyInstance> {
   app.addHook('onClose', async () => upstream.close());
   app.get('/api/*', async (request, reply) => {
     const path = upstream.path(request.url);
-    return upstream.relay(reply, await upstream.send(request, path, accessToken, undefined), path);
+    return upstream.relay(reply, await upstream.send(request, path, { scheme: 'Bearer', token: accessToken }, undefined), path);
   });
   await app.listen({ port: bffPorts.bare, host: '127.0.0.1' });
   return app;

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { createAuthenticator } from './auth.js';
+import { DpopVerifier } from './dpop.js';
 import { createKeyResolver } from './keys.js';
 import { NoteStore } from './notes.js';
 import { resolveApiOptions, type ApiOptions } from './options.js';
@@ -60,7 +61,11 @@ export function createApi(options: ApiOptions): Api {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  const authenticate = createAuthenticator(config, createKeyResolver(config.issuer, config.jwksUri));
+  const authenticate = createAuthenticator(
+    config,
+    createKeyResolver(config.issuer, config.jwksUri),
+    new DpopVerifier({ requireNonce: config.dpopNonce }),
+  );
   const store = new NoteStore();
   app.register(async (protectedRoutes) => {
     protectedRoutes.addHook('onRequest', authenticate);

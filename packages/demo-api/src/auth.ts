@@ -5,15 +5,17 @@ import {
   KeysUnavailableError,
   describeTokenError,
   sendAuthenticationRequired,
+  sendDpopChallenge,
   sendInvalidToken,
   sendTemporarilyUnavailable,
 } from './errors.js';
+import { ProofRefused, type DpopVerifier } from './dpop.js';
 import type { ResolvedApiOptions } from './options.js';
 
 /** Asymmetric algorithms only: an HS256 token would be signed with a secret the API does not have. */
 const ALGORITHMS = ['RS256', 'ES256', 'PS256', 'EdDSA'];
-/** RFC 6750 section 2.1: `Bearer` followed by a b64token. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+/** RFC 6750 section 2.1 (and RFC 9449, 7.1 for `DPoP`): the scheme followed by a b64token. */
+const CREDENTIALS = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 const users = new WeakMap<FastifyRequest, Me>();
 
@@ -28,12 +30,12 @@ export function userOf(request: FastifyRequest): Me {
  * An onRequest hook that accepts only RFC 9068 access tokens (typ at+jwt) from our issuer, for
  * our audience, unexpired. The token itself is never logged nor echoed.
  */
-export function createAuthenticator(options: ResolvedApiOptions, getKey: JWTVerifyGetKey): onRequestAsyncHookHandler {
+export function createAuthenticator(options: ResolvedApiOptions, getKey: JWTVerifyGetKey, dpop: DpopVerifier): onRequestAsyncHookHandler {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
     const header = request.headers.authorization;
-    if (header === undefined || !/^Bearer(\s|$)/i.test(header)) return sendAuthenticationRequired(reply);
-    const token = BEARER.exec(header)?.[1];
-    if (token === undefined) return sendInvalidToken(reply, 'the bearer token is malformed');
+    if (header === undefined || !/^(Bearer|DPoP)(\s|$)/i.test(header)) return sendAuthenticationRequired(reply);
+    const [, scheme, token] = CREDENTIALS.exec(header) ?? [];
+    if (token === undefined) return sendInvalidToken(reply, 'the access token is malformed');
     try {
       const { payload } = await jwtVerify(token, getKey, {
         issuer: options.issuer,
@@ -46,11 +48,21 @@ export function createAuthenticator(options: ResolvedApiOptions, getKey: JWTVeri
       if (typeof payload.sub !== 'string' || payload.sub === '') {
         return sendInvalidToken(reply, 'the access token lacks a valid sub claim');
       }
+      // a DPoP-bound token (cnf.jkt) is worth nothing without a proof by its key: as a bearer token it is refused
+      const jkt = (payload['cnf'] as { jkt?: unknown } | undefined)?.jkt;
+      if (scheme?.toLowerCase() === 'dpop' || jkt !== undefined) {
+        if (scheme?.toLowerCase() !== 'dpop') return sendInvalidToken(reply, 'the access token is DPoP-bound: present it with a DPoP proof');
+        await dpop.verify(request, request.headers['dpop'], token, jkt);
+      }
       const user: Me = { sub: payload.sub };
       if (typeof payload['name'] === 'string') user.name = payload['name'];
       if (typeof payload['email'] === 'string') user.email = payload['email'];
       users.set(request, user);
     } catch (error) {
+      if (error instanceof ProofRefused) {
+        request.log.info({ reason: error.description }, 'DPoP proof refused');
+        return sendDpopChallenge(reply, error, dpop.requiresNonce ? dpop.currentNonce() : undefined);
+      }
       if (error instanceof KeysUnavailableError) {
         request.log.warn({ err: error }, 'access token not checked: the IdP keys are unavailable');
         return sendTemporarilyUnavailable(reply);

@@ -26,6 +26,19 @@ export function sendInvalidToken(reply: FastifyReply, description: string): Fast
     .send({ error: 'invalid_token', error_description: description });
 }
 
+/**
+ * RFC 9449, 7.1 and 9: a refused DPoP proof is answered with a `DPoP`
+ * challenge naming the error (`invalid_dpop_proof`, `use_dpop_nonce`), and a
+ * fresh `DPoP-Nonce` when this API asks for nonces.
+ */
+export function sendDpopChallenge(reply: FastifyReply, refused: { error: string; description: string }, nonce?: string): FastifyReply {
+  if (nonce !== undefined) reply.header('dpop-nonce', nonce);
+  return reply
+    .code(401)
+    .header('www-authenticate', `DPoP error="${refused.error}", error_description="${refused.description}", algs="ES256 EdDSA"`)
+    .send({ error: refused.error, error_description: refused.description });
+}
+
 export function sendTemporarilyUnavailable(reply: FastifyReply): FastifyReply {
   return reply.code(503).send({
     error: 'temporarily_unavailable',

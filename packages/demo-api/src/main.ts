@@ -3,7 +3,7 @@
  * `pnpm --filter @bff/demo-api start`): API_PORT (default 4001; PORT belongs to the BFF), API_HOST
  * (default 127.0.0.1), OIDC_ISSUER (default http://localhost:4000), API_AUDIENCE (default
  * http://localhost:${API_PORT}), API_JWKS_URI (default: discovered from the issuer),
- * API_LOG=true for request logs.
+ * API_LOG=true for request logs, API_DPOP_NONCE=1 to require its own nonce in DPoP proofs.
  */
 import { startApi } from './index.js';
 
@@ -27,6 +27,7 @@ const api = await startApi({
   audience: env['API_AUDIENCE'] || `http://localhost:${port}`,
   jwksUri: env['API_JWKS_URI'] || undefined,
   logger: env['API_LOG'] === 'true',
+  dpopNonce: env['API_DPOP_NONCE'] === '1' || env['API_DPOP_NONCE'] === 'true',
 }).catch((error: unknown) => {
   console.error(`demo API could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

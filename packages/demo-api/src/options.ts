@@ -12,6 +12,8 @@ export interface ApiOptions {
   /** default 0: expiry tests need exactness, so an expired token is refused from its `exp` second on */
   clockToleranceSeconds?: number;
   logger?: boolean;
+  /** RFC 9449, 9: require a nonce this API issued in every DPoP proof. Default false. */
+  dpopNonce?: boolean;
 }
 
 export type ResolvedApiOptions = Readonly<Required<Omit<ApiOptions, 'jwksUri'>> & { jwksUri: string | undefined }>;
@@ -39,6 +41,7 @@ export function resolveApiOptions(options: ApiOptions): ResolvedApiOptions {
     jwksUri: options.jwksUri,
     clockToleranceSeconds,
     logger: options.logger ?? false,
+    dpopNonce: options.dpopNonce ?? false,
   });
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ClientMetadata, Configuration, JWK } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { findAccount, findUser } from './accounts.js';
@@ -16,6 +17,8 @@ export interface ConfigurationInput {
 }
 
 const DAY = 24 * 60 * 60;
+// nonces only need to outlive this process: a fresh secret per start
+const DPOP_NONCE_SECRET = randomBytes(32);
 // dev constant: the IdP's cookies only need to survive this process's restarts of the listener
 const COOKIE_KEYS = ['bff-dev-idp-cookie-key-not-a-secret'];
 // the scopes the demo API accepts; its JWT access tokens carry those that were granted
@@ -52,6 +55,12 @@ export function providerConfiguration(input: ConfigurationInput): Configuration 
       introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
+      // on for every profile (oidc-provider's default); a DPoP profile also binds every token and asks for nonces
+      dPoP: {
+        enabled: true,
+        nonceSecret: DPOP_NONCE_SECRET,
+        requireNonce: () => profile.dpop?.nonce === true,
+      },
       resourceIndicators: {
         enabled: true,
         // every access token is for the demo API unless the client asks otherwise

@@ -12,6 +12,8 @@ export interface Counters {
 
 export class GrantCounter {
   #counts = new Map<string, GrantCounters>();
+  /** Token requests answered `use_dpop_nonce`: a protocol step the client repeats with the nonce, not a refusal. */
+  nonceChallenges = 0;
 
   served(grantType: string | undefined): void {
     this.#for(grantType).served += 1;
@@ -32,6 +34,7 @@ export class GrantCounter {
 
   reset(): void {
     this.#counts.clear();
+    this.nonceChallenges = 0;
   }
 
   #for(grantType: string | undefined): GrantCounters {

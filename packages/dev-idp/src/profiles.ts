@@ -1,5 +1,5 @@
 /** The seed provider profiles: each one reproduces how a provider the project was specified from issues tokens. */
-export type ProfileName = 'seed-000' | 'seed-001' | 'seed-002' | 'seed-003';
+export type ProfileName = 'seed-000' | 'seed-001' | 'seed-002' | 'seed-003' | 'dpop';
 
 export interface ProviderProfile {
   name: ProfileName;
@@ -12,6 +12,12 @@ export interface ProviderProfile {
   tokenRequestEncoding: 'form' | 'json';
   /** false: refresh responses carry NO refresh_token and the presented one stays valid */
   rotateRefreshToken: boolean;
+  /**
+   * Sender-constrained tokens (RFC 9449): the token endpoint takes only
+   * requests with a DPoP proof and binds every access token to its key
+   * (`cnf.jkt`); `nonce`: it also requires a server-issued nonce in each proof.
+   */
+  dpop?: { nonce: boolean };
 }
 
 const HOUR = 60 * 60;
@@ -49,6 +55,16 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenEndpointAuthMethod: 'client_secret_post',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: false,
+  }),
+  // seed 002's lifetimes, with DPoP-bound tokens only and server nonces: what sender-constrained providers do
+  dpop: Object.freeze({
+    name: 'dpop',
+    accessTokenTtl: 15 * 60,
+    refreshTokenTtl: DAY,
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    tokenRequestEncoding: 'form',
+    rotateRefreshToken: true,
+    dpop: Object.freeze({ nonce: true }),
   }),
 });
 

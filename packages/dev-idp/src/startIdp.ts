@@ -49,6 +49,8 @@ export interface RunningIdp {
   clientId: string;
   clientSecret: string;
   counters(): Counters;
+  /** Token requests answered `use_dpop_nonce` (the DPoP nonce dance's first step): not refusals, counted apart. */
+  dpopNonceChallenges(): number;
   resetCounters(): void;
   /** revokes every grant of that user; returns how many */
   revokeUser(sub: string): Promise<number>;
@@ -82,6 +84,8 @@ function clientsFor(urls: string[], clientId: string, clientSecret: string, prof
     backchannel_logout_uri: `${first}/auth/backchannel-logout`,
     backchannel_logout_session_required: true,
   };
+  // a DPoP profile accepts no token request without a proof (RFC 9449, 5.2: dpop_bound_access_tokens)
+  if (profile.dpop) common.dpop_bound_access_tokens = true;
   return [
     { ...common, client_secret: clientSecret, token_endpoint_auth_method: profile.tokenEndpointAuthMethod },
     { ...common, client_id: `${clientId}-public`, token_endpoint_auth_method: 'none' },
@@ -139,6 +143,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
 
     const actions = {
       counters: () => counter.snapshot(),
+      dpopNonceChallenges: () => counter.nonceChallenges,
       resetCounters: () => counter.reset(),
       revokeUser: async (sub: string) => revokeUser(store, sub),
       backchannelLogout: (sub: string) => backchannelLogout(provider, store, sub, log),

@@ -34,7 +34,7 @@ export interface TokenEndpointOptions {
 
 /**
  * Counts grants from the provider's events and adjusts token responses: states why a
- * refresh was refused, adds `refresh_token_expires_in` (as Entra does), and strips the
+ * refresh was refused (and when a DPoP proof was missing or wrong), adds `refresh_token_expires_in` (as Entra does), and strips the
  * refresh token from refresh responses of a non-rotating profile.
  */
 export function tokenEndpoint({ provider, store, counter, profile }: TokenEndpointOptions): Middleware {
@@ -51,6 +51,10 @@ export function tokenEndpoint({ provider, store, counter, profile }: TokenEndpoi
     outcomes.set(ctx, outcome);
   });
   provider.on('grant.error', (ctx, err) => {
+    if (err.error === 'use_dpop_nonce') {
+      counter.nonceChallenges += 1;
+      return;
+    }
     const outcome = outcomeOf(ctx, err.error_detail);
     counter.refused(outcome.grantType);
     outcomes.set(ctx, outcome);
@@ -77,6 +81,11 @@ export function tokenEndpoint({ provider, store, counter, profile }: TokenEndpoi
       return;
     }
 
+    if (response['error'] === 'invalid_grant' && outcome.detail !== undefined && /\bDPoP\b/.test(outcome.detail)) {
+      // "DPoP proof JWT not provided" and the like: a client misconfiguration worth naming, as other DPoP providers do
+      ctx.body = { ...response, error_description: outcome.detail };
+      return;
+    }
     if (response['error'] === 'invalid_grant' && outcome.grantType === 'refresh_token') {
       const reason = refusalReason(outcome, store);
       if (reason !== undefined) ctx.body = { ...response, error_description: reason };

@@ -3,6 +3,7 @@ import { systemClock } from './clock.js';
 import { parseEncryptionKeys } from './crypto/tokenCipher.js';
 import { DEFAULTS, type BffOptions, type ResolvedBffOptions } from './options.js';
 import { optionProblems } from './optionsSchema.js';
+import type { DpopAlgorithm } from './oidc/dpop.js';
 
 /**
  * Configuration from the environment (README, "Configuration"). Parsed
@@ -140,6 +141,7 @@ function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
     resource: e.OIDC_RESOURCE,
     authParams: e.OIDC_AUTH_PARAMS === undefined ? undefined : Object.fromEntries(new URLSearchParams(e.OIDC_AUTH_PARAMS)),
     logoutIdTokenHint: bool(e.OIDC_LOGOUT_ID_TOKEN_HINT),
+    dpop: dpopFromEnv(bool(e.OIDC_DPOP), e.OIDC_DPOP_ALG),
     apiUpstream: e.API_UPSTREAM?.replace(/\/+$/, '') as string,
     sessionSecret: (e.SESSION_SECRET ?? '').split(',').map((part) => part.trim()),
     tokenEncryptionKeys: e.TOKEN_ENCRYPTION_KEY === undefined ? [] : parseEncryptionKeys(e.TOKEN_ENCRYPTION_KEY),
@@ -161,6 +163,12 @@ function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as unknown as BffOptions;
 }
 
+/** OIDC_DPOP and OIDC_DPOP_ALG as the `dpop` option: an algorithm alone does not turn DPoP on. */
+function dpopFromEnv(on: boolean | undefined, algorithm: string | undefined): BffOptions['dpop'] {
+  if (on !== true || algorithm === undefined) return on;
+  return { algorithm: algorithm as DpopAlgorithm }; // the schema judges it, naming OIDC_DPOP_ALG
+}
+
 /** Checks plugin options with the one schema (optionsSchema.ts), names the exact option, and applies defaults. */
 export function resolveOptions(options: BffOptions): ResolvedBffOptions {
   const problems = optionProblems(options, DEFAULTS, 'options', process.env.NODE_ENV === 'production');
@@ -178,6 +186,7 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
     resource: options.resource,
     authParams: options.authParams ?? {},
     logoutIdTokenHint: options.logoutIdTokenHint ?? false,
+    dpop: options.dpop ? { algorithm: (options.dpop === true ? undefined : options.dpop.algorithm) ?? 'ES256' } : false,
     apiUpstream: options.apiUpstream.replace(/\/+$/, ''),
     sessionSecrets: Object.freeze(secrets),
     tokenEncryptionKeys: options.tokenEncryptionKeys,

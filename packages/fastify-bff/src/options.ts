@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { DpopAlgorithm } from './oidc/dpop.js';
 import type { SessionStore } from './session/store.js';
 import type { BffHooks } from './observability/hooks.js';
 import type { RefreshCoordinator } from './tokens/refreshCoordinator.js';
@@ -36,6 +37,14 @@ export interface BffOptions {
    * IdPs then ask the user to confirm. When false the ID token is not stored.
    */
   logoutIdTokenHint?: boolean;
+  /**
+   * OIDC_DPOP=1 (OIDC_DPOP_ALG: ES256 or EdDSA): sender-constrained tokens
+   * (RFC 9449). Each session gets its own key pair, sealed with its tokens;
+   * the code exchange, every refresh and every proxied request carry a proof
+   * signed with it, so a token that leaks without the key is useless.
+   * Default false (bearer tokens).
+   */
+  dpop?: boolean | { algorithm?: DpopAlgorithm };
   /** API_UPSTREAM: `/api/x` is proxied to `${apiUpstream}/x`. */
   apiUpstream: string;
   /** SESSION_SECRET (>= 32 chars): signs the session cookie. Several for rotation: the first signs. */
@@ -126,8 +135,11 @@ export interface ResolvedBffOptions extends Required<
     | 'sessionSecret'
     | 'refreshCoordinator'
     | 'metrics'
+    | 'dpop'
   >
 > {
+  /** DPoP on, with its algorithm; false: bearer tokens. */
+  dpop: { algorithm: DpopAlgorithm } | false;
   redisClusterNodes: readonly string[] | undefined;
   redisSentinels: readonly string[] | undefined;
   redisSentinelName: string | undefined;

@@ -20,6 +20,7 @@ export const ENV_NAMES = {
   resource: 'OIDC_RESOURCE',
   authParams: 'OIDC_AUTH_PARAMS',
   logoutIdTokenHint: 'OIDC_LOGOUT_ID_TOKEN_HINT',
+  dpop: 'OIDC_DPOP',
   apiUpstream: 'API_UPSTREAM',
   sessionSecret: 'SESSION_SECRET',
   tokenEncryptionKeys: 'TOKEN_ENCRYPTION_KEY',
@@ -90,6 +91,11 @@ const schema = z
       })
       .optional(),
     logoutIdTokenHint: flag.optional(),
+    dpop: z
+      .union([flag, z.strictObject({ algorithm: z.enum(['ES256', 'EdDSA']).optional() })], {
+        error: 'must be true or false (0 or 1), or { algorithm: ES256 | EdDSA } (OIDC_DPOP_ALG)',
+      })
+      .optional(),
     apiUpstream: httpUrl,
     sessionSecret: z.union([secret, z.array(secret).min(1, 'must list at least one secret')], { error: 'must be at least 32 characters' }),
     tokenEncryptionKeys: z

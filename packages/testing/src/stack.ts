@@ -31,6 +31,8 @@ export interface StackOptions {
   host?: (app: FastifyInstance) => Promise<void>;
   /** options of the host's Fastify instance, e.g. trustProxy */
   fastify?: FastifyServerOptions;
+  /** the demo API requires its own nonce in DPoP proofs (RFC 9449, 9) */
+  apiDpopNonce?: boolean;
 }
 
 export interface Stack {
@@ -75,7 +77,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     bffPublicUrl: bffUrl,
     apiAudience: 'http://demo-api.test',
   });
-  const api = await startApi({ port: 0, host: '127.0.0.1', issuer: idp.issuer, audience: 'http://demo-api.test' });
+  const api = await startApi({
+    port: 0,
+    host: '127.0.0.1',
+    issuer: idp.issuer,
+    audience: 'http://demo-api.test',
+    ...(options.apiDpopNonce ? { dpopNonce: true } : {}),
+  });
   let offset = 0;
   let frozenAt: number | undefined;
   const shared: BffOptions = {

@@ -51,7 +51,7 @@ describe('the dev IdP environment', () => {
     }
     expect(error).toBeInstanceOf(EnvError);
     const message = (error as EnvError).message;
-    expect(message).toContain('IDP_PROFILE must be one of seed-000, seed-001, seed-002, seed-003, got "seed-9"');
+    expect(message).toContain('IDP_PROFILE must be one of seed-000, seed-001, seed-002, seed-003, dpop, got "seed-9"');
     expect(message).toContain('IDP_ACCESS_TOKEN_TTL must be a positive integer');
     expect(message).toContain('IDP_REFRESH_TOKEN_TTL must be a positive integer');
     expect(message).toContain('IDP_PORT must be a port number');

@@ -11,6 +11,9 @@ const MESSAGES = {
   IDP_UNAVAILABLE: 'The sign-in service is not reachable right now. Your session is kept; retry shortly.',
 } as const;
 
+/** Token-endpoint errors about the DPoP proof (RFC 9449, 5 and 8), not about the grant. */
+const DPOP_PROOF_ERRORS = new Set(['invalid_dpop_proof', 'use_dpop_nonce']);
+
 /**
  * The ONE place where openid-client and network failures of a token request
  * become our codes (docs/architecture.md, rule 6). The original error stays as `cause`.
@@ -19,11 +22,18 @@ const MESSAGES = {
  *   408 and 429, which say "later", not "no".
  * - 5xx, timeouts, network errors and unparseable success responses are
  *   transient: the session is kept.
+ * - A refused DPoP proof (`invalid_dpop_proof`, or `use_dpop_nonce` still
+ *   after openid-client's one retry with the nonce) says nothing about the
+ *   refresh token: transient too.
  * - Why a grant was refused: the refresh token's known expiry has passed ->
  *   EXPIRED_TOKEN; the IdP's error_description says expired / revoked ->
  *   that; otherwise INVALID_GRANT (reuse detected, unknown token ...).
  */
 export function classifyGrantError(err: unknown, context: GrantContext): GrantFailure {
+  if (err instanceof ResponseBodyError && DPOP_PROOF_ERRORS.has(err.error)) {
+    // the IdP refused the proof, not the refresh token (a clock apart, a nonce it forgot): the grant is intact, so is the session
+    return unavailable(err, describeGrantError(err));
+  }
   const status = httpStatusOf(err);
   if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
     const description = err instanceof ResponseBodyError ? `${err.error} ${err.error_description ?? ''}` : '';
@@ -72,6 +82,15 @@ export function classifyCallbackError(err: unknown): BffError {
   if (err instanceof DiscoveryError) return new BffError('IDP_UNAVAILABLE', MESSAGES.IDP_UNAVAILABLE, { cause: err });
   if (err instanceof AuthorizationResponseError) {
     return new BffError('BAD_REQUEST', `The sign-in was not completed (${err.error}).`, { cause: err });
+  }
+  if (err instanceof ResponseBodyError && (err.error === 'invalid_dpop_proof' || /\bDPoP\b/.test(err.error_description ?? ''))) {
+    // the IdP takes only DPoP-bound token requests (dpop_bound_access_tokens; oidc-provider says
+    // invalid_grant "DPoP proof JWT not provided") and this BFF sends none: signing in again cannot help
+    return new BffError(
+      'SIGN_IN_REFUSED',
+      'The identity provider accepts only sender-constrained (DPoP) tokens, which this app is not set up to use (OIDC_DPOP). Ask its administrator.',
+      { cause: err },
+    );
   }
   const status = httpStatusOf(err);
   if (status !== undefined && status >= 400 && status < 500) {

@@ -2,6 +2,8 @@ import * as client from 'openid-client';
 import type { GrantContext, GrantResult } from '../tokens/grant.js';
 import { classifyGrantError } from './classify.js';
 import { DiscoveryError } from './discoveryError.js';
+import { DpopKeys } from './dpop.js';
+import type { DpopKey } from '../session/store.js';
 import type { ResolvedBffOptions } from '../options.js';
 
 export interface LoginTransaction {
@@ -25,7 +27,12 @@ export class OidcClient {
   /** The same client for refresh grants, with the long timeout: a slow grant is waited for, never abandoned (see TokenManager). */
   #refreshConfiguration: client.Configuration | undefined;
 
-  constructor(private readonly options: ResolvedBffOptions) {}
+  /** With DPoP on (options.dpop): the sessions' proof keys. */
+  readonly dpop: DpopKeys | undefined;
+
+  constructor(private readonly options: ResolvedBffOptions) {
+    this.dpop = options.dpop ? new DpopKeys(options.dpop.algorithm) : undefined;
+  }
 
   configuration(): Promise<client.Configuration> {
     this.#configuration ??= this.#discover().catch((err: unknown) => {
@@ -62,8 +69,11 @@ export class OidcClient {
     return { url: client.buildAuthorizationUrl(config, parameters), transaction };
   }
 
-  /** Validates state, nonce and PKCE and redeems the code. `callbackUrl` is built from the PUBLIC URL. */
-  async exchangeCode(callbackUrl: URL, transaction: LoginTransaction): Promise<TokenResponse> {
+  /**
+   * Validates state, nonce and PKCE and redeems the code. `callbackUrl` is built from the PUBLIC URL.
+   * With DPoP, the new session's key signs the proof, and the tokens are bound to it.
+   */
+  async exchangeCode(callbackUrl: URL, transaction: LoginTransaction, dpopKey?: DpopKey): Promise<TokenResponse> {
     const config = await this.configuration();
     return client.authorizationCodeGrant(
       config,
@@ -75,6 +85,7 @@ export class OidcClient {
         idTokenExpected: true,
       },
       this.options.resource ? { resource: this.options.resource } : undefined,
+      await this.#dpopOption(config, dpopKey),
     );
   }
 
@@ -82,10 +93,12 @@ export class OidcClient {
   async refresh(refreshToken: string, context: GrantContext): Promise<GrantResult> {
     try {
       await this.configuration();
+      const config = this.#refreshConfiguration!;
       const response = await client.refreshTokenGrant(
-        this.#refreshConfiguration!,
+        config,
         refreshToken,
         this.options.resource ? { resource: this.options.resource } : undefined,
+        await this.#dpopOption(config, context.dpopKey),
       );
       return { type: 'tokens', response };
     } catch (err) {
@@ -101,10 +114,32 @@ export class OidcClient {
     return true;
   }
 
-  async userInfo(accessToken: string, sub: string): Promise<Record<string, unknown> | undefined> {
+  async userInfo(accessToken: string, sub: string, dpopKey?: DpopKey): Promise<Record<string, unknown> | undefined> {
     const config = await this.configuration();
     if (!config.serverMetadata().userinfo_endpoint) return undefined;
-    return client.fetchUserInfo(config, accessToken, sub);
+    return client.fetchUserInfo(config, accessToken, sub, await this.#dpopOption(config, dpopKey));
+  }
+
+  /**
+   * A DPoP proof for one proxied request (RFC 9449, 7.1): `htm`, `htu` (the
+   * upstream URL without its query), `ath` of the access token, and the nonce
+   * that origin asked for last. Signed by openid-client's handle for the key.
+   */
+  async proof(key: DpopKey, url: URL, method: string, accessToken: string): Promise<string> {
+    const dpop = this.dpop!;
+    return dpop.proof(await dpop.handle(await this.configuration(), key), url, method, accessToken);
+  }
+
+  /** Remembers a resource server's `DPoP-Nonce` for the next proofs of this key to that origin. */
+  async rememberNonce(key: DpopKey, url: URL, nonce: string): Promise<void> {
+    const dpop = this.dpop!;
+    dpop.rememberNonce(await dpop.handle(await this.configuration(), key), url, nonce);
+  }
+
+  /** openid-client's `{ DPoP }` option for a request signed with `key` (its nonce dance included), or none. */
+  async #dpopOption(config: client.Configuration, key: DpopKey | undefined): Promise<client.DPoPOptions | undefined> {
+    if (!key || !this.dpop) return undefined;
+    return { DPoP: await this.dpop.handle(config, key) };
   }
 
   /** The IdP's RP-initiated logout URL, or null when it has none. */

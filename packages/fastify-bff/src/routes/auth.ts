@@ -65,20 +65,30 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       }
       // build the URL the IdP redirected to from the PUBLIC URL, not the internal one: behind a proxy they differ
       const callbackUrl = new URL(request.url, options.publicUrl);
-      const response = await oidc.exchangeCode(callbackUrl, transaction).catch((err: unknown) => {
+      // with DPoP, the session's key exists from the code exchange on: every token of the session is bound to it
+      const dpopKey = await oidc.dpop?.generate();
+      const response = await oidc.exchangeCode(callbackUrl, transaction, dpopKey).catch((err: unknown) => {
         throw classifyCallbackError(err);
       });
+      if (dpopKey && response.token_type?.toLowerCase() !== 'dpop') {
+        // a Bearer token where DPoP was asked for is a downgrade: refuse it rather than proxy a stealable token
+        request.log.error({ tokenType: response.token_type }, 'the IdP did not bind the access token to the DPoP key (OIDC_DPOP=1)');
+        throw bffError(
+          'SIGN_IN_REFUSED',
+          'The identity provider issued a token that is not DPoP-bound, and this app requires DPoP. Ask its administrator to check the DPoP setup.',
+        );
+      }
       const claims = response.claims();
       if (!claims) throw bffError('BAD_REQUEST', 'The IdP returned no ID token.');
       const user = { sub: claims.sub, name: stringClaim(claims.name), email: stringClaim(claims.email) };
       if (user.name === undefined || user.email === undefined) {
         // many IdPs leave profile claims out of the ID token: ask userinfo, best effort
-        const info = await oidc.userInfo(response.access_token, claims.sub).catch(() => undefined);
+        const info = await oidc.userInfo(response.access_token, claims.sub, dpopKey).catch(() => undefined);
         user.name ??= stringClaim(info?.name);
         user.email ??= stringClaim(info?.email);
       }
 
-      const { state } = nextTokenState(cipher, response, clock(), undefined, { keepIdToken: options.logoutIdTokenHint });
+      const { state } = nextTokenState(cipher, response, clock(), undefined, { keepIdToken: options.logoutIdTokenHint, dpopKey });
       const kept = await decideSignIn(claims, withoutUndefined(user), response.refresh_token);
       const session = await sessions.start(request, { user: kept, sid: stringClaim(claims.sid), tokens: state });
       request.log.info({ session: shortId(session.id), sub: session.user.sub }, 'signed in');

@@ -27,7 +27,7 @@ const DROP_REQUEST = new Set([
   'cookie',
   'authorization',
   'x-csrf',
-  // a DPoP proof would bind nothing the BFF sent: the bearer token is the BFF's
+  // a DPoP proof would bind nothing the BFF sent: the token (and with DPoP on, the proof) is the BFF's
   'dpop',
   // who the caller is: the BFF says it (X-Forwarded-*), a page must not
   'forwarded',
@@ -44,6 +44,8 @@ const DROP_RESPONSE = new Set([
   'set-cookie',
   // a challenge is for the holder of the token, which is the BFF; a Basic one would open the browser's login dialog
   'www-authenticate',
+  // a DPoP nonce is for the key holder too: the BFF keeps it for its next proofs
+  'dpop-nonce',
   // describes the API's origin, not the BFF's: a browser would try it for the BFF
   'alt-svc',
 ]);
@@ -69,15 +71,18 @@ export function connectionNamed(connection: string | string[] | undefined): Set<
   return named;
 }
 
+/** How the BFF proves the request to the API: a bearer token, or a DPoP-bound token with its proof (RFC 9449, 7.1). */
+export type Credentials = { scheme: 'Bearer'; token: string; proof?: undefined } | { scheme: 'DPoP'; token: string; proof: string };
+
 /**
  * The request headers for the API: the browser's, minus everything above and
- * anything it named in Connection, plus the bearer token and the forwarding
+ * anything it named in Connection, plus the token (and its DPoP proof) and the forwarding
  * headers. `bodyLength` is the buffered body's size; a streamed body keeps the
  * Content-Length the browser declared, if any.
  */
 export function requestHeaders(
   request: FastifyRequest,
-  accessToken: string,
+  credentials: Credentials,
   context: ForwardingContext,
   body: { length: number } | { declaredLength: string | undefined } | undefined,
 ): Record<string, string | string[]> {
@@ -89,7 +94,8 @@ export function requestHeaders(
     if (value === undefined || DROP_REQUEST.has(name) || name.startsWith('x-forwarded-') || named?.has(name)) continue;
     headers[name] = value;
   }
-  headers.authorization = `Bearer ${accessToken}`;
+  headers.authorization = `${credentials.scheme} ${credentials.token}`;
+  if (credentials.proof !== undefined) headers.dpop = credentials.proof;
   const forwardedFor = forwardedChain(request);
   if (forwardedFor !== undefined) headers['x-forwarded-for'] = forwardedFor;
   headers['x-forwarded-proto'] = context.proto;

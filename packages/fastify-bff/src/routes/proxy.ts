@@ -1,9 +1,12 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { BffError } from '../errors.js';
 import type { ActiveSession } from '../session/store.js';
 import { isStreamed, readBody, type ProxyBody } from './requestBody.js';
 import { Upstream } from './upstream.js';
+import { asksForNonce } from '../oidc/dpop.js';
+import type { OidcClient } from '../oidc/oidcClient.js';
+import type { AccessTokenResult } from '../tokens/tokenManager.js';
 
 /**
  * `/api/*` -> API_UPSTREAM with the prefix removed, the access token added and
@@ -15,7 +18,7 @@ import { Upstream } from './upstream.js';
  * past its expiry.
  */
 export async function proxyRoutes(app: FastifyInstance): Promise<void> {
-  const { options, sessions, tokens } = app.bff;
+  const { options, sessions, tokens, oidc } = app.bff;
   const upstream = new Upstream({
     url: options.apiUpstream,
     publicUrl: options.publicUrl,
@@ -44,8 +47,10 @@ export async function proxyRoutes(app: FastifyInstance): Promise<void> {
       const session = await sessions.require(request, reply);
       const abort = abortWhenGone(reply);
 
+      const send = (credentials: Bearer) => sendWithProof(upstream, oidc, request, path, credentials, body, abort.signal);
+
       let current = await bearer(session, false);
-      response = await upstream.send(request, path, current.accessToken, body, abort.signal);
+      response = await send(current);
       if (response.statusCode === 401) {
         // reactive: the upstream refused a token we thought valid; refresh once and replay once, never loop.
         // A streamed upload cannot be replayed (the bytes already sent are gone): stop sending the rest,
@@ -61,7 +66,7 @@ export async function proxyRoutes(app: FastifyInstance): Promise<void> {
             { statusCode: 503 },
           );
         }
-        response = await upstream.send(request, path, current.accessToken, body, abort.signal);
+        response = await send(current);
       }
       await sessions.extend(current.session, request.log);
       if (String(response.headers['content-type']).startsWith('text/event-stream')) {
@@ -85,6 +90,46 @@ export async function proxyRoutes(app: FastifyInstance): Promise<void> {
       return result;
     }
   });
+}
+
+type Bearer = Extract<AccessTokenResult, { type: 'bearer' }>;
+
+/**
+ * One request to the API. With DPoP, a fresh proof each time (oidcClient.ts:
+ * openid-client's handle signs it); a resource server that asks for a nonce
+ * (401 `use_dpop_nonce` with `DPoP-Nonce`) gets it and one resend with a new
+ * proof. That is the proof's retry, not the token's: it comes before the
+ * refresh-once rule, and never twice. A streamed upload cannot be resent;
+ * the nonce is kept for the next request.
+ */
+async function sendWithProof(
+  upstream: Upstream,
+  oidc: OidcClient,
+  request: FastifyRequest,
+  path: string,
+  { accessToken, dpopKey }: Bearer,
+  body: ProxyBody,
+  signal: AbortSignal,
+): Promise<Dispatcher.ResponseData> {
+  if (!dpopKey) return upstream.send(request, path, { scheme: 'Bearer', token: accessToken }, body, signal);
+  const htu = upstream.target(path);
+  const attempt = async () =>
+    upstream.send(
+      request,
+      path,
+      { scheme: 'DPoP', token: accessToken, proof: await oidc.proof(dpopKey, htu, request.method, accessToken) },
+      body,
+      signal,
+    );
+  let response = await attempt();
+  const nonce = response.headers['dpop-nonce'];
+  if (typeof nonce !== 'string') return response;
+  await oidc.rememberNonce(dpopKey, htu, nonce);
+  if (response.statusCode === 401 && asksForNonce(response.headers['www-authenticate']) && !isStreamed(body)) {
+    await response.body.dump();
+    response = await attempt();
+  }
+  return response;
 }
 
 /** Aborted when the browser's connection closes before its answer was sent: the upstream request goes with it. */

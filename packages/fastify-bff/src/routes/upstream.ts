@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { BffError, bffError } from '../errors.js';
-import { requestHeaders, responseHeaders, rewriteLocation, type ForwardingContext } from './forwarding.js';
+import { requestHeaders, responseHeaders, rewriteLocation, type Credentials, type ForwardingContext } from './forwarding.js';
 import { isStreamed, type ProxyBody } from './requestBody.js';
 
 export interface UpstreamOptions {
@@ -50,14 +50,21 @@ export class Upstream {
     return upstreamPath(url, this.#basePath, this.#prefix);
   }
 
+  /** The absolute URL of an upstream `path` without its query: a DPoP proof's `htu`. */
+  target(path: string): URL {
+    const queryAt = path.indexOf('?');
+    return new URL(queryAt === -1 ? path : path.slice(0, queryAt), this.#origin);
+  }
+
   /**
-   * Sends the request on to `path` (from `path()`) with `Authorization: Bearer`.
+   * Sends the request on to `path` (from `path()`) with the credentials
+   * (`Authorization: Bearer`, or `DPoP` with its proof).
    * `signal` aborts it: the browser went away, or the proxy gave up on it.
    */
   async send(
     request: FastifyRequest,
     path: string,
-    accessToken: string,
+    credentials: Credentials,
     body: ProxyBody,
     signal?: AbortSignal,
   ): Promise<Dispatcher.ResponseData> {
@@ -66,7 +73,7 @@ export class Upstream {
       return await this.#pool.request({
         path,
         method: request.method as Dispatcher.HttpMethod,
-        headers: requestHeaders(request, accessToken, this.#forwarding, sent),
+        headers: requestHeaders(request, credentials, this.#forwarding, sent),
         body: isStreamed(sent) ? sent.stream : sent,
         headersTimeout: this.#headersTimeoutMs,
         bodyTimeout: this.#idleTimeoutMs,

@@ -1,3 +1,4 @@
+import type { webcrypto } from 'node:crypto';
 import type { ErrorCode, SessionUser } from '@bff/shared';
 
 /** What the token manager needs to decide without decrypting anything. */
@@ -20,7 +21,12 @@ export interface TokenSet {
   idToken?: string | undefined;
   /** Only when the IdP said other than Bearer. */
   tokenType?: string | undefined;
+  /** With DPoP: the session's private key, which the access token (and for public clients the refresh token) is bound to. */
+  dpopKey?: DpopKey | undefined;
 }
+
+/** A session's DPoP key (RFC 9449): a private JWK, kept only sealed in its TokenSet. */
+export type DpopKey = webcrypto.JsonWebKey & { alg: 'ES256' | 'EdDSA'; x: string };
 
 export interface ActiveSession {
   state: 'active';

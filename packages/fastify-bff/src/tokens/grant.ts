@@ -1,4 +1,5 @@
 import { BffError, DEFAULT_MESSAGES } from '../errors.js';
+import type { DpopKey } from '../session/store.js';
 import type { TokenResponse } from './tokenSet.js';
 
 /** What the token manager knows when it asks for a grant, for classifying a refusal (rule 6). */
@@ -6,6 +7,8 @@ export interface GrantContext {
   now: number;
   /** The refresh token's known expiry (epoch ms), if the IdP told us. */
   refreshTokenExpiresAt?: number | undefined;
+  /** With DPoP: the session's key, which signs the grant's proof. */
+  dpopKey?: DpopKey | undefined;
 }
 
 /** A refused grant ends the session; an unavailable IdP ends nothing. */

@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 import type { TokenCipher } from '../crypto/tokenCipher.js';
 import { type BffError, bffError } from '../errors.js';
-import { StoreUnavailableError, type ActiveSession, type SessionStore, type TokenSet } from '../session/store.js';
+import { StoreUnavailableError, type ActiveSession, type DpopKey, type SessionStore, type TokenSet } from '../session/store.js';
 import { unavailable, type GrantContext, type GrantResult } from './grant.js';
 import type { EventSink } from '../observability/events.js';
 import { inSpan } from '../observability/tracing.js';
@@ -13,7 +13,13 @@ import { nextTokenState } from './tokenSet.js';
 
 /** A token lookup never throws for expected outcomes: it answers a closed union (as Duende's does). */
 export type AccessTokenResult =
-  | { type: 'bearer'; accessToken: string; session: ActiveSession }
+  | {
+      type: 'bearer';
+      accessToken: string;
+      session: ActiveSession;
+      /** With DPoP: the key the token is bound to; each request to the API carries a proof signed with it. */
+      dpopKey?: DpopKey | undefined;
+    }
   | { type: 'error'; error: BffError; /** true when the session was ended by this outcome */ ended: boolean };
 
 export interface TokenManagerOptions {
@@ -117,7 +123,10 @@ export class TokenManager {
    * The decrypted access token per session, valid while the sealed token state is the same: one AES-GCM open per token, not per request. Never the refresh token.
    * At most 10 000, counted by maxSize so that it grows as used: `max` would allocate all 10 000 slots up front (2 ms per manager).
    */
-  readonly #accessTokens = new LRUCache<string, { sealed: string; accessToken: string }>({ maxSize: 10_000, sizeCalculation: () => 1 });
+  readonly #accessTokens = new LRUCache<string, { sealed: string; accessToken: string; dpopKey: DpopKey | undefined }>({
+    maxSize: 10_000,
+    sizeCalculation: () => 1,
+  });
   readonly #owner = randomUUID();
   /**
    * Each taking of a refresh lock is its own owner: a holder whose lease ran out
@@ -279,13 +288,15 @@ export class TokenManager {
     const set = this.open(current);
     if (!set.refreshToken) {
       // nothing to refresh with: the session lives as long as its access token
-      if (current.tokens.accessTokenExpiresAt > now) return { result: { type: 'bearer', accessToken: set.accessToken, session: current } };
+      if (current.tokens.accessTokenExpiresAt > now) {
+        return { result: { type: 'bearer', accessToken: set.accessToken, session: current, dpopKey: set.dpopKey } };
+      }
       await store.end(id, 'SESSION_EXPIRED', now, tombstoneTtlMs);
       this.#emit({ type: 'session.ended', session: shortId(id), sub: current.user.sub, reason: 'SESSION_EXPIRED' });
       return { result: ended(bffError('SESSION_EXPIRED')) };
     }
 
-    const context: GrantContext = { now, refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt };
+    const context: GrantContext = { now, refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt, dpopKey: set.dpopKey };
     const startedAt = timers.now();
     const grant: Promise<GrantResult> = this.#options.refreshGrant(set.refreshToken, context).catch((error: unknown) => unavailable(error));
     let timer: unknown;
@@ -352,7 +363,7 @@ export class TokenManager {
     const { response } = outcome;
     const next = nextTokenState(cipher, response, clock(), { set, state: current.tokens }, { keepIdToken: this.#options.keepIdToken });
     const updated: ActiveSession = { ...current, tokens: next.state, version: current.version + 1 };
-    this.#accessTokens.set(id, { sealed: next.state.sealed, accessToken: next.set.accessToken });
+    this.#accessTokens.set(id, { sealed: next.state.sealed, accessToken: next.set.accessToken, dpopKey: next.set.dpopKey });
     const rotated = Boolean(response.refresh_token);
     this.#emit({ type: 'refresh.grant', outcome: 'ok', seconds, late: grant.late, rotated, session, sub });
     try {
@@ -452,10 +463,10 @@ export class TokenManager {
   #bearer(session: ActiveSession): AccessTokenResult {
     const { sealed } = session.tokens;
     const cached = this.#accessTokens.get(session.id);
-    if (cached?.sealed === sealed) return { type: 'bearer', accessToken: cached.accessToken, session };
-    const { accessToken } = this.open(session);
-    this.#accessTokens.set(session.id, { sealed, accessToken });
-    return { type: 'bearer', accessToken, session };
+    if (cached?.sealed === sealed) return { type: 'bearer', accessToken: cached.accessToken, session, dpopKey: cached.dpopKey };
+    const { accessToken, dpopKey } = this.open(session);
+    this.#accessTokens.set(session.id, { sealed, accessToken, dpopKey });
+    return { type: 'bearer', accessToken, session, dpopKey };
   }
 }
 

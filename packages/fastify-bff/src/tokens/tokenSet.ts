@@ -1,4 +1,4 @@
-import type { TokenSet, TokenState } from '../session/store.js';
+import type { DpopKey, TokenSet, TokenState } from '../session/store.js';
 import type { TokenCipher } from '../crypto/tokenCipher.js';
 
 /** The fields of a token endpoint response the BFF reads (RFC 6749 5.1 plus the IdPs' refresh-token expiry extensions). */
@@ -28,7 +28,7 @@ export function nextTokenState(
   response: TokenResponse,
   now: number,
   previous?: { set: TokenSet; state: TokenState },
-  options: { keepIdToken?: boolean } = {},
+  options: { keepIdToken?: boolean; dpopKey?: DpopKey | undefined } = {},
 ): { set: TokenSet; state: TokenState } {
   const lifetime = accessTokenLifetime(response, now);
   const rotated = typeof response.refresh_token === 'string' && response.refresh_token.length > 0;
@@ -41,6 +41,8 @@ export function nextTokenState(
     // sealed in every idle session: nothing goes in that nobody reads (the granted scope is not used;
     // the token type only when it is not the Bearer every proxied request assumes)
     ...(response.token_type && response.token_type.toLowerCase() !== 'bearer' ? { tokenType: response.token_type } : {}),
+    // the key the tokens are bound to stays with them: a session keeps its key for life
+    ...(options.dpopKey || previous?.set.dpopKey ? { dpopKey: options.dpopKey ?? previous?.set.dpopKey } : {}),
   };
   const state: TokenState = {
     sealed: cipher.seal(set),
