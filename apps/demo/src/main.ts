@@ -40,6 +40,8 @@ async function demo(): Promise<void> {
       // the dev IdP's profile decides how the BFF must talk to it, unless told otherwise
       OIDC_TOKEN_AUTH_METHOD: env.OIDC_TOKEN_AUTH_METHOD ?? profile.tokenEndpointAuthMethod,
       OIDC_TOKEN_REQUEST_ENCODING: env.OIDC_TOKEN_REQUEST_ENCODING ?? profile.tokenRequestEncoding,
+      // a DPoP-only profile takes no token request without a proof
+      ...(profile.dpop && env.OIDC_DPOP === undefined ? { OIDC_DPOP: '1' } : {}),
     });
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
@@ -57,7 +59,12 @@ async function demo(): Promise<void> {
     clientSecret,
     apiAudience: apiUrl,
   });
-  const api = await startApi({ port: apiPort, issuer, audience: apiUrl });
+  const api = await startApi({
+    port: apiPort,
+    issuer,
+    audience: apiUrl,
+    dpopNonce: env.API_DPOP_NONCE === '1' || env.API_DPOP_NONCE === 'true',
+  });
   // a person reads these logs: pretty in a terminal (LOG_FORMAT=json keeps JSON), JSON when piped
   const pretty = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
   const app = await buildServer({

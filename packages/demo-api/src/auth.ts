@@ -51,7 +51,8 @@ export function createAuthenticator(options: ResolvedApiOptions, getKey: JWTVeri
       // a DPoP-bound token (cnf.jkt) is worth nothing without a proof by its key: as a bearer token it is refused
       const jkt = (payload['cnf'] as { jkt?: unknown } | undefined)?.jkt;
       if (scheme?.toLowerCase() === 'dpop' || jkt !== undefined) {
-        if (scheme?.toLowerCase() !== 'dpop') return sendInvalidToken(reply, 'the access token is DPoP-bound: present it with a DPoP proof');
+        if (scheme?.toLowerCase() !== 'dpop')
+          return sendInvalidToken(reply, 'the access token is DPoP-bound: present it with a DPoP proof');
         await dpop.verify(request, request.headers['dpop'], token, jkt);
       }
       const user: Me = { sub: payload.sub };

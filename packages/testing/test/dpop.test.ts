@@ -153,7 +153,9 @@ describe('DPoP-bound tokens against the real dev IdP (profile dpop: bound tokens
     const first = stack.browser();
     await first.signIn(stack.bffUrl, 'bob');
     expect(await stack.idp.backchannelLogout('bob')).toBeGreaterThan(0);
-    expect((await first.api(`${stack.bffUrl}/api/me`)).body).toMatchObject({ code: expect.stringMatching(/UNAUTHENTICATED|TOKEN_REVOKED/) });
+    expect((await first.api(`${stack.bffUrl}/api/me`)).body).toMatchObject({
+      code: expect.stringMatching(/UNAUTHENTICATED|TOKEN_REVOKED/),
+    });
 
     const second = stack.browser();
     await second.signIn(stack.bffUrl);

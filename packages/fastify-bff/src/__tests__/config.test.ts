@@ -119,6 +119,16 @@ describe('configFromEnv', () => {
     expect(resolveOptions(configFromEnv({}).bff)).toMatchObject(defaults);
   });
 
+  it('reads OIDC_DPOP and OIDC_DPOP_ALG, and names a bad algorithm', () => {
+    expect(configFromEnv({}).bff.dpop).toBeUndefined();
+    expect(configFromEnv({ OIDC_DPOP: '1' }).bff.dpop).toBe(true);
+    expect(configFromEnv({ OIDC_DPOP: '1', OIDC_DPOP_ALG: 'EdDSA' }).bff.dpop).toEqual({ algorithm: 'EdDSA' });
+    expect(configFromEnv({ OIDC_DPOP: '0', OIDC_DPOP_ALG: 'EdDSA' }).bff.dpop).toBe(false);
+    expect(problemsOf({ OIDC_DPOP: '1', OIDC_DPOP_ALG: 'RS256' })).toEqual([expect.stringMatching(/^OIDC_DPOP: .*ES256 \| EdDSA/)]);
+    expect(problemsOf({ OIDC_DPOP: 'yes' })).toEqual([expect.stringMatching(/^OIDC_DPOP: /)]);
+    expect(resolveOptions({ ...configFromEnv({ OIDC_DPOP: '1' }).bff }).dpop).toEqual({ algorithm: 'ES256' });
+  });
+
   it('requires https for the public URL in production', () => {
     expect(problemsOf({ ...production, BFF_PUBLIC_URL: 'http://app.example.com' })).toEqual([
       'BFF_PUBLIC_URL: must be https when NODE_ENV=production (cookies must be Secure)',
