@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { systemClock } from './clock.js';
 import { parseEncryptionKeys } from './crypto/tokenCipher.js';
-import { DEFAULTS, type BffOptions, type ResolvedBffOptions } from './options.js';
+import { DEFAULTS, type ApiRoute, type BffOptions, type ResolvedApi, type ResolvedBffOptions } from './options.js';
 import { optionProblems } from './optionsSchema.js';
 import type { DpopAlgorithm } from './oidc/dpop.js';
 
@@ -74,6 +74,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   for (const [name, value] of Object.entries(env)) source[name] = value === '' ? undefined : value;
   for (const name of REQUIRED_IN_PRODUCTION) {
     if (source[name] !== undefined) continue;
+    // APIS names the upstreams itself: API_UPSTREAM is its one-API shorthand, neither required nor defaulted then
+    if (name === 'API_UPSTREAM' && source.APIS !== undefined) continue;
     if (production) {
       // a public client legitimately has no secret
       if (name !== 'OIDC_CLIENT_SECRET') problems.push(`${name}: is required when NODE_ENV=production`);
@@ -142,7 +144,8 @@ function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
     authParams: e.OIDC_AUTH_PARAMS === undefined ? undefined : Object.fromEntries(new URLSearchParams(e.OIDC_AUTH_PARAMS)),
     logoutIdTokenHint: bool(e.OIDC_LOGOUT_ID_TOKEN_HINT),
     dpop: dpopFromEnv(bool(e.OIDC_DPOP), e.OIDC_DPOP_ALG),
-    apiUpstream: e.API_UPSTREAM?.replace(/\/+$/, '') as string,
+    apiUpstream: e.API_UPSTREAM?.replace(/\/+$/, ''),
+    apis: e.APIS === undefined ? undefined : jsonOr(e.APIS),
     sessionSecret: (e.SESSION_SECRET ?? '').split(',').map((part) => part.trim()),
     tokenEncryptionKeys: e.TOKEN_ENCRYPTION_KEY === undefined ? [] : parseEncryptionKeys(e.TOKEN_ENCRYPTION_KEY),
     sessionStore: e.SESSION_STORE as BffOptions['sessionStore'],
@@ -163,6 +166,35 @@ function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as unknown as BffOptions;
 }
 
+/** A JSON variable's value, or the raw string when it is not JSON: then the schema says what is wrong, by name. */
+function jsonOr<T>(value: string): T {
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    return value as unknown as T;
+  }
+}
+
+/**
+ * The APIs the proxy serves: `apis`, or `apiUpstream` as the one API at
+ * `/api`. Each gets the key of the access token it is proxied with: the
+ * session's main token ('') when it names no resource other than the main
+ * one and no scopes, else a token of its own per resource and scopes.
+ */
+function resolveApis(options: BffOptions, mainResource: string | undefined): ResolvedApi[] {
+  const apis: readonly ApiRoute[] = options.apis ?? [{ prefix: '/api', upstream: options.apiUpstream!, resource: options.resource }];
+  return apis.map((api) => {
+    const ownToken = (api.resource !== undefined && api.resource !== mainResource) || api.scopes !== undefined;
+    return Object.freeze({
+      prefix: api.prefix,
+      upstream: api.upstream.replace(/\/+$/, ''),
+      resource: api.resource,
+      scopes: api.scopes,
+      tokenKey: ownToken ? `${api.resource ?? ''} ${api.scopes ?? ''}`.trim() : '',
+    });
+  });
+}
+
 /** OIDC_DPOP and OIDC_DPOP_ALG as the `dpop` option: an algorithm alone does not turn DPoP on. */
 function dpopFromEnv(on: boolean | undefined, algorithm: string | undefined): BffOptions['dpop'] {
   if (on !== true || algorithm === undefined) return on;
@@ -175,6 +207,9 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
   if (problems.length > 0) throw new ConfigError(problems);
   const method = options.tokenAuthMethod ?? (options.clientSecret ? 'client_secret_basic' : 'none');
   const secrets = typeof options.sessionSecret === 'string' ? [options.sessionSecret] : [...options.sessionSecret];
+  // the main token is for OIDC_RESOURCE, else for the first API's resource
+  const mainResource = options.resource ?? options.apis?.[0]?.resource;
+  const apis = resolveApis(options, mainResource);
   return Object.freeze({
     publicUrl: options.publicUrl.replace(/\/+$/, ''),
     issuer: options.issuer,
@@ -183,11 +218,12 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
     scopes: options.scopes ?? DEFAULTS.scopes,
     tokenAuthMethod: method,
     tokenRequestEncoding: options.tokenRequestEncoding ?? DEFAULTS.tokenRequestEncoding,
-    resource: options.resource,
+    resource: mainResource,
     authParams: options.authParams ?? {},
     logoutIdTokenHint: options.logoutIdTokenHint ?? false,
     dpop: options.dpop ? { algorithm: (options.dpop === true ? undefined : options.dpop.algorithm) ?? 'ES256' } : false,
-    apiUpstream: options.apiUpstream.replace(/\/+$/, ''),
+    apis: Object.freeze(apis),
+    apiUpstream: apis[0]!.upstream,
     sessionSecrets: Object.freeze(secrets),
     tokenEncryptionKeys: options.tokenEncryptionKeys,
     sessionStore: options.sessionStore ?? 'memory',

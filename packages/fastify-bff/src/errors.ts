@@ -34,6 +34,7 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   INVALID_GRANT: 'Your sign-in is no longer valid. Please sign in again.',
   CSRF_REQUIRED: 'This request needs the X-CSRF: 1 header.',
   SIGN_IN_REFUSED: 'This sign-in was refused.',
+  RESOURCE_REFUSED: 'Your sign-in does not give access to this API. Your session is kept.',
   IDP_UNAVAILABLE: 'The sign-in service is not reachable right now. Your session is kept; retry shortly.',
   SESSION_STORE_UNAVAILABLE: 'The session store is not reachable right now. Retry shortly.',
   UPSTREAM_UNAVAILABLE: 'The API is not reachable right now.',

@@ -45,8 +45,20 @@ export interface BffOptions {
    * Default false (bearer tokens).
    */
   dpop?: boolean | { algorithm?: DpopAlgorithm };
-  /** API_UPSTREAM: `/api/x` is proxied to `${apiUpstream}/x`. */
-  apiUpstream: string;
+  /**
+   * API_UPSTREAM: `/api/x` is proxied to `${apiUpstream}/x`. The one-API
+   * shorthand of `apis` (prefix `/api`, the token of `resource`); give one of the two.
+   */
+  apiUpstream?: string | undefined;
+  /**
+   * APIS (a JSON array): several upstream APIs, each under its own path
+   * prefix, each with its own access token when it names a `resource`
+   * (RFC 8707) or `scopes`: the BFF gets that token from the session's one
+   * refresh token, caches it in the session and refreshes it under the same
+   * single-flight and compare-and-set rules as the first. An API that names
+   * neither uses the session's main token.
+   */
+  apis?: readonly ApiRoute[] | undefined;
   /** SESSION_SECRET (>= 32 chars): signs the session cookie. Several for rotation: the first signs. */
   sessionSecret: string | readonly string[];
   /** TOKEN_ENCRYPTION_KEY: 32-byte keys; the first encrypts. */
@@ -122,6 +134,23 @@ export interface BffOptions {
   clock?: Clock;
 }
 
+/** One upstream API of `apis`. */
+export interface ApiRoute {
+  /** Where it is mounted on the BFF, e.g. `/api` or `/billing`: `${prefix}/x` goes to `${upstream}/x`. */
+  prefix: string;
+  /** Its base URL; a path in it is kept as a base path. */
+  upstream: string;
+  /** RFC 8707 resource indicator: the audience its access token is for. */
+  resource?: string | undefined;
+  /** Scopes its token is asked with (space-separated), a subset of what the sign-in granted. */
+  scopes?: string | undefined;
+}
+
+/** An API after defaults: `tokenKey` names the access token it is proxied with ('' = the session's main token). */
+export interface ResolvedApi extends ApiRoute {
+  tokenKey: string;
+}
+
 /** Options after defaults: what the plugins read. Frozen. */
 export interface ResolvedBffOptions extends Required<
   Omit<
@@ -136,8 +165,14 @@ export interface ResolvedBffOptions extends Required<
     | 'refreshCoordinator'
     | 'metrics'
     | 'dpop'
+    | 'apiUpstream'
+    | 'apis'
   >
 > {
+  /** Every API the proxy serves, the first being `apiUpstream`'s shorthand when that was given. At least one. */
+  apis: readonly ResolvedApi[];
+  /** The first API's upstream. */
+  apiUpstream: string;
   /** DPoP on, with its algorithm; false: bearer tokens. */
   dpop: { algorithm: DpopAlgorithm } | false;
   redisClusterNodes: readonly string[] | undefined;

@@ -22,6 +22,7 @@ export const ENV_NAMES = {
   logoutIdTokenHint: 'OIDC_LOGOUT_ID_TOKEN_HINT',
   dpop: 'OIDC_DPOP',
   apiUpstream: 'API_UPSTREAM',
+  apis: 'APIS',
   sessionSecret: 'SESSION_SECRET',
   tokenEncryptionKeys: 'TOKEN_ENCRYPTION_KEY',
   sessionStore: 'SESSION_STORE',
@@ -96,7 +97,29 @@ const schema = z
         error: 'must be true or false (0 or 1), or { algorithm: ES256 | EdDSA } (OIDC_DPOP_ALG)',
       })
       .optional(),
-    apiUpstream: httpUrl,
+    apiUpstream: httpUrl.optional(),
+    apis: z
+      .array(
+        z.strictObject(
+          {
+            prefix: z
+              .string()
+              .regex(/^(\/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+$/, 'each prefix must be a path such as /api or /billing (no trailing slash)'),
+            upstream: httpUrl,
+            resource: z
+              .string()
+              .refine((v) => URL.canParse(v), 'each resource must be an absolute URI')
+              .optional(),
+            scopes: z.string().min(1, 'scopes must not be empty when set').optional(),
+          },
+          { error: 'must be a JSON array of { prefix, upstream, resource?, scopes? }' },
+        ),
+        { error: 'must be a JSON array of { prefix, upstream, resource?, scopes? }' },
+      )
+      .min(1, 'must list at least one API')
+      .refine((apis) => new Set(apis.map((api) => api.prefix)).size === apis.length, 'must not list a prefix twice')
+      .refine((apis) => !apis.some((api) => api.prefix === '/auth' || api.prefix.startsWith('/auth/')), 'must not use /auth: the BFF owns it')
+      .optional(),
     sessionSecret: z.union([secret, z.array(secret).min(1, 'must list at least one secret')], { error: 'must be at least 32 characters' }),
     tokenEncryptionKeys: z
       .array(z.instanceof(Buffer), { error: 'must be one or more keys of exactly 32 bytes (base64: `openssl rand -base64 32`)' })
@@ -185,6 +208,10 @@ const schema = z
   })
   .superRefine((o, ctx) => {
     const production = productionNow;
+    if (o.apiUpstream === undefined && o.apis === undefined)
+      ctx.addIssue({ code: 'custom', path: ['apiUpstream'], message: 'is required (or {apis}: several APIs)' });
+    if (o.apiUpstream !== undefined && o.apis !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['apis'], message: 'cannot be combined with {apiUpstream}, its one-API shorthand: name the APIs in one place' });
     const method = o.tokenAuthMethod ?? (o.clientSecret ? 'client_secret_basic' : 'none');
     if (method !== 'none' && !o.clientSecret)
       ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: `is required with {tokenAuthMethod}=${method}` });

@@ -12,7 +12,7 @@ export type EndReason = ErrorCode | 'SIGNED_OUT';
 export type BffEvent =
   | {
       type: 'refresh.grant';
-      outcome: 'ok' | 'refused' | 'unavailable';
+      outcome: 'ok' | 'refused' | 'unavailable' | 'resourceRefused';
       code?: ErrorCode;
       seconds: number;
       late: boolean;

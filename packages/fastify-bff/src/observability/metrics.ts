@@ -11,7 +11,7 @@ export class BffMetrics {
   readonly registry = new Registry();
   readonly #grants = new Counter({
     name: 'bff_refresh_grants_total',
-    help: 'Refresh grants sent to the IdP, by outcome (ok, refused, unavailable) and code',
+    help: 'Refresh grants sent to the IdP, by outcome (ok, refused, unavailable, resourceRefused) and code',
     labelNames: ['outcome', 'code'],
     registers: [this.registry],
   });

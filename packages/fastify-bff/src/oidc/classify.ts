@@ -9,7 +9,11 @@ const MESSAGES = {
   TOKEN_REVOKED: 'You were signed out elsewhere. Please sign in again.',
   INVALID_GRANT: 'Your sign-in is no longer valid. Please sign in again.',
   IDP_UNAVAILABLE: 'The sign-in service is not reachable right now. Your session is kept; retry shortly.',
+  RESOURCE_REFUSED: 'Your sign-in does not give access to this API. Your session is kept.',
 } as const;
+
+/** Token-endpoint errors about the token asked for, not the refresh token (RFC 8707 2.2, RFC 6749 5.2). */
+const RESOURCE_ERRORS = new Set(['invalid_target', 'invalid_scope']);
 
 /** Token-endpoint errors about the DPoP proof (RFC 9449, 5 and 8), not about the grant. */
 const DPOP_PROOF_ERRORS = new Set(['invalid_dpop_proof', 'use_dpop_nonce']);
@@ -25,6 +29,8 @@ const DPOP_PROOF_ERRORS = new Set(['invalid_dpop_proof', 'use_dpop_nonce']);
  * - A refused DPoP proof (`invalid_dpop_proof`, or `use_dpop_nonce` still
  *   after openid-client's one retry with the nonce) says nothing about the
  *   refresh token: transient too.
+ * - For an API with its own token, `invalid_target` / `invalid_scope` refuse
+ *   that API's token, not the refresh token: RESOURCE_REFUSED, session kept.
  * - Why a grant was refused: the refresh token's known expiry has passed ->
  *   EXPIRED_TOKEN; the IdP's error_description says expired / revoked ->
  *   that; otherwise INVALID_GRANT (reuse detected, unknown token ...).
@@ -33,6 +39,15 @@ export function classifyGrantError(err: unknown, context: GrantContext): GrantFa
   if (err instanceof ResponseBodyError && DPOP_PROOF_ERRORS.has(err.error)) {
     // the IdP refused the proof, not the refresh token (a clock apart, a nonce it forgot): the grant is intact, so is the session
     return unavailable(err, describeGrantError(err));
+  }
+  if (context.target && err instanceof ResponseBodyError && RESOURCE_ERRORS.has(err.error)) {
+    // the IdP will not give THIS API a token (RFC 8707 invalid_target, or scopes not granted): the refresh token is fine
+    return {
+      type: 'resourceRefused',
+      code: 'RESOURCE_REFUSED',
+      error: new BffError('RESOURCE_REFUSED', MESSAGES.RESOURCE_REFUSED, { cause: err }),
+      detail: describeGrantError(err),
+    };
   }
   const status = httpStatusOf(err);
   if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {

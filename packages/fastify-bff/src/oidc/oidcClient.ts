@@ -65,8 +65,10 @@ export class OidcClient {
       code_challenge: await client.calculatePKCECodeChallenge(transaction.codeVerifier),
       code_challenge_method: 'S256',
     };
-    if (this.options.resource) parameters.resource = this.options.resource;
-    return { url: client.buildAuthorizationUrl(config, parameters), transaction };
+    // every API's resource: the grant covers them all, and each refresh then asks a token for one (RFC 8707, 2.1)
+    const resources = new URLSearchParams(parameters);
+    for (const resource of this.#resources()) resources.append('resource', resource);
+    return { url: client.buildAuthorizationUrl(config, resources), transaction };
   }
 
   /**
@@ -97,7 +99,7 @@ export class OidcClient {
       const response = await client.refreshTokenGrant(
         config,
         refreshToken,
-        this.options.resource ? { resource: this.options.resource } : undefined,
+        refreshParameters(context.target ? context.target : { resource: this.options.resource }),
         await this.#dpopOption(config, context.dpopKey),
       );
       return { type: 'tokens', response };
@@ -134,6 +136,12 @@ export class OidcClient {
   async rememberNonce(key: DpopKey, url: URL, nonce: string): Promise<void> {
     const dpop = this.dpop!;
     dpop.rememberNonce(await dpop.handle(await this.configuration(), key), url, nonce);
+  }
+
+  /** The distinct resource indicators of the main token and of every API. */
+  #resources(): string[] {
+    const all = [this.options.resource, ...this.options.apis.map((api) => api.resource)];
+    return [...new Set(all.filter((resource): resource is string => resource !== undefined))];
   }
 
   /** openid-client's `{ DPoP }` option for a request signed with `key` (its nonce dance included), or none. */
@@ -184,6 +192,14 @@ export class OidcClient {
     this.#refreshConfiguration = refresh;
     return config;
   }
+}
+
+/** A refresh grant's extra parameters: the RFC 8707 resource and a (narrowing) scope, for the token asked for. */
+function refreshParameters(target: { resource?: string | undefined; scopes?: string | undefined }): Record<string, string> | undefined {
+  const parameters: Record<string, string> = {};
+  if (target.resource) parameters.resource = target.resource;
+  if (target.scopes) parameters.scope = target.scopes;
+  return Object.keys(parameters).length > 0 ? parameters : undefined;
 }
 
 /**

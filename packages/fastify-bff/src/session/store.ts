@@ -12,6 +12,12 @@ export interface TokenState {
   /** Epoch ms, when the IdP said (refresh_token_expires_in / refresh_expires_in). */
   refreshTokenExpiresAt?: number | undefined;
   hasRefreshToken: boolean;
+  /**
+   * The access tokens of the APIs that have their own (`apis` with a
+   * resource or scopes), by token key: when each expires. Absent until the
+   * first request to such an API asks for its token.
+   */
+  resources?: Record<string, { expiresAt: number; lifetime: number }> | undefined;
 }
 
 /** The plaintext of `TokenState.sealed`. Never leaves the server. */
@@ -21,6 +27,8 @@ export interface TokenSet {
   idToken?: string | undefined;
   /** Only when the IdP said other than Bearer. */
   tokenType?: string | undefined;
+  /** The access tokens of the APIs that have their own, by token key (TokenState.resources says when each expires). */
+  resourceTokens?: Record<string, string> | undefined;
   /** With DPoP: the session's private key, which the access token (and for public clients the refresh token) is bound to. */
   dpopKey?: DpopKey | undefined;
 }

@@ -9,6 +9,19 @@ export interface GrantContext {
   refreshTokenExpiresAt?: number | undefined;
   /** With DPoP: the session's key, which signs the grant's proof. */
   dpopKey?: DpopKey | undefined;
+  /** For an API with a token of its own (`apis`): what to ask the token for (RFC 8707 `resource`, `scope`). */
+  target?: TokenTarget | undefined;
+}
+
+/**
+ * Which access token of a session a request needs: the main one (no target,
+ * or key ''), or that of an API with its own resource or scopes.
+ */
+export interface TokenTarget {
+  /** Where the token is kept in the session (ResolvedApi.tokenKey); '' is the main token. */
+  key: string;
+  resource?: string | undefined;
+  scopes?: string | undefined;
 }
 
 /** A refused grant ends the session; an unavailable IdP ends nothing. */
@@ -19,6 +32,8 @@ export type GrantFailure =
       error: BffError;
       /** for logs: never a token */ detail?: object;
     }
+  /** The IdP will not issue a token for that API (invalid_target, invalid_scope): the refresh token is fine, so is the session. */
+  | { type: 'resourceRefused'; code: 'RESOURCE_REFUSED'; error: BffError; detail?: object }
   | { type: 'unavailable'; code: 'IDP_UNAVAILABLE'; error: BffError; detail?: object };
 
 /** What a refresh_token grant answers, classified where the OIDC library is known (oidc/classify.ts). */

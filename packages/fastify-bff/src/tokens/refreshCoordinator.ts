@@ -6,6 +6,8 @@ export interface RefreshFailure {
   basedOnVersion: number;
   code: ErrorCode;
   at: number;
+  /** The API token it was for (`apis`); absent: the main token. */
+  tokenKey?: string | undefined;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { TokenCipher } from '../crypto/tokenCipher.js';
 import { type BffError, bffError } from '../errors.js';
 import { StoreUnavailableError, type ActiveSession, type DpopKey, type SessionStore, type TokenSet } from '../session/store.js';
-import { unavailable, type GrantContext, type GrantResult } from './grant.js';
+import { unavailable, type GrantContext, type GrantResult, type TokenTarget } from './grant.js';
 import type { EventSink } from '../observability/events.js';
 import { inSpan } from '../observability/tracing.js';
 import type { RefreshCoordinator } from './refreshCoordinator.js';
@@ -123,7 +123,7 @@ export class TokenManager {
    * The decrypted access token per session, valid while the sealed token state is the same: one AES-GCM open per token, not per request. Never the refresh token.
    * At most 10 000, counted by maxSize so that it grows as used: `max` would allocate all 10 000 slots up front (2 ms per manager).
    */
-  readonly #accessTokens = new LRUCache<string, { sealed: string; accessToken: string; dpopKey: DpopKey | undefined }>({
+  readonly #accessTokens = new LRUCache<string, { sealed: string; set: CachedSet }>({
     maxSize: 10_000,
     sizeCalculation: () => 1,
   });
@@ -157,11 +157,14 @@ export class TokenManager {
     return this.#options.lockLeaseMs;
   }
 
-  /** Whether the access token is inside the refresh skew: min(REFRESH_SKEW_SECONDS, a quarter of its lifetime). */
-  needsRefresh(session: ActiveSession, now = this.#options.clock()): boolean {
-    const { accessTokenExpiresAt, accessTokenLifetime } = session.tokens;
-    const skewMs = Math.min(this.#options.refreshSkewSeconds, accessTokenLifetime / 4) * 1000;
-    return accessTokenExpiresAt - now <= skewMs;
+  /**
+   * Whether the access token is inside the refresh skew: min(REFRESH_SKEW_SECONDS, a quarter of its lifetime).
+   * `key`: that of an API with its own token (`apis`); one not issued yet needs its first grant.
+   */
+  needsRefresh(session: ActiveSession, now = this.#options.clock(), key = ''): boolean {
+    const { expiresAt, lifetime } = tokenTimes(session, key) ?? { expiresAt: 0, lifetime: 0 };
+    const skewMs = Math.min(this.#options.refreshSkewSeconds, lifetime / 4) * 1000;
+    return expiresAt - now <= skewMs;
   }
 
   /** The token set of a session, decrypted. */
@@ -176,35 +179,39 @@ export class TokenManager {
    * however many callers force at once, and none when the version this
    * caller saw has already been replaced.
    */
-  async accessToken(session: ActiveSession, options: { force?: boolean } = {}): Promise<AccessTokenResult> {
+  async accessToken(session: ActiveSession, options: { force?: boolean; target?: TokenTarget | undefined } = {}): Promise<AccessTokenResult> {
+    const target = options.target?.key ? options.target : undefined;
+    const key = target?.key ?? '';
     // a pair the store has not taken yet is newer than anything the store can show (while its access token lasts)
     const unstored = this.#unstored.get(session.id);
     if (
       unstored &&
       (session.version === unstored.basedOnVersion || session.version === unstored.session.version) &&
-      unstored.session.tokens.accessTokenExpiresAt > this.#options.clock()
+      (tokenTimes(unstored.session, key)?.expiresAt ?? 0) > this.#options.clock()
     ) {
-      return this.#bearer(unstored.session);
+      return this.#bearer(unstored.session, key);
     }
-    if (!options.force && !this.needsRefresh(session)) return this.#bearer(session);
-    const id = session.id;
-    let pending = this.#inFlight.get(id);
+    if (!options.force && !this.needsRefresh(session, undefined, key)) return this.#bearer(session, key);
+    // one refresh per session AND token: waiters for another API's token wait for the lock, not for this promise
+    const flight = key ? `${session.id} ${key}` : session.id;
+    let pending = this.#inFlight.get(flight);
     if (pending) {
-      this.#joined.set(id, (this.#joined.get(id) ?? 0) + 1);
+      this.#joined.set(flight, (this.#joined.get(flight) ?? 0) + 1);
       this.#emit({ type: 'refresh.joined' });
     } else {
       pending = inSpan('bff.refresh', async (span) => {
-        const result = await this.#refreshExclusive(id, session.version).catch(storeFailure);
+        const result = await this.#refreshExclusive(session.id, session.version, target).catch(storeFailure);
         span.setAttributes({
-          'bff.refresh.waiters': this.#joined.get(id) ?? 0,
+          'bff.refresh.waiters': this.#joined.get(flight) ?? 0,
           'bff.refresh.outcome': result.type === 'bearer' ? 'ok' : result.error.code,
+          ...(key ? { 'bff.refresh.resource': key } : {}),
         });
         return result;
       }).finally(() => {
-        this.#inFlight.delete(id);
-        this.#joined.delete(id);
+        this.#inFlight.delete(flight);
+        this.#joined.delete(flight);
       });
-      this.#inFlight.set(id, pending);
+      this.#inFlight.set(flight, pending);
     }
     return pending;
   }
@@ -225,7 +232,8 @@ export class TokenManager {
     }
   }
 
-  async #refreshExclusive(id: string, basedOnVersion: number): Promise<AccessTokenResult> {
+  async #refreshExclusive(id: string, basedOnVersion: number, target: TokenTarget | undefined): Promise<AccessTokenResult> {
+    const key = target?.key ?? '';
     const { store, coordinator, clock, pollIntervalMs, idpTimeoutMs } = this.#options;
     // a caller waits about as long as one IdP call may take, never the whole lease
     const giveUpAt = clock() + idpTimeoutMs + 1_000;
@@ -240,7 +248,7 @@ export class TokenManager {
         const lock = this.#renewWhileHeld(id, owner);
         let pending: Promise<void> | undefined;
         try {
-          const outcome = await this.#refreshLocked(id, basedOnVersion);
+          const outcome = await this.#refreshLocked(id, basedOnVersion, target);
           pending = outcome.pending;
           return outcome.result;
         } finally {
@@ -258,30 +266,32 @@ export class TokenManager {
       if (current.state === 'ended') return waited(ended(bffError(current.reason)));
       if (current.version !== basedOnVersion) {
         // another refresh finished meanwhile: its pair is the answer, unless that is already due too
-        if (!this.needsRefresh(current)) return waited(this.#bearer(current));
+        // (or it was another API's token: then this one's grant comes next, with the rotated refresh token)
+        if (!this.needsRefresh(current, undefined, key)) return waited(this.#bearer(current, key));
         basedOnVersion = current.version;
         continue;
       }
       const failure = await coordinator.lastRefreshFailure(id);
-      if (failure && failure.basedOnVersion === basedOnVersion) {
+      if (failure && failure.basedOnVersion === basedOnVersion && (failure.tokenKey ?? '') === key) {
         return waited({ type: 'error', error: bffError(failure.code), ended: false });
       }
       if (clock() > giveUpAt) return waited({ type: 'error', error: bffError('IDP_UNAVAILABLE'), ended: false });
     }
   }
 
-  async #refreshLocked(id: string, basedOnVersion: number): Promise<Settled> {
+  async #refreshLocked(id: string, basedOnVersion: number, target: TokenTarget | undefined): Promise<Settled> {
+    const key = target?.key ?? '';
     const { store, coordinator, clock, failureCooldownMs, tombstoneTtlMs, idpTimeoutMs, timers } = this.#options;
     // re-read under the lock: a refresh that finished meanwhile is the answer (the grace window),
     // unless its token is already due too (the caller held a record older than that token's life)
     const current = await store.get(id);
     if (!current) return { result: ended(bffError('UNAUTHENTICATED')) };
     if (current.state === 'ended') return { result: ended(bffError(current.reason)) };
-    if (current.version !== basedOnVersion && !this.needsRefresh(current)) return { result: this.#bearer(current) };
+    if (current.version !== basedOnVersion && !this.needsRefresh(current, undefined, key)) return { result: this.#bearer(current, key) };
 
     const now = clock();
     const failure = await coordinator.lastRefreshFailure(id);
-    if (failure && failure.basedOnVersion === current.version && now - failure.at < failureCooldownMs) {
+    if (failure && failure.basedOnVersion === current.version && (failure.tokenKey ?? '') === key && now - failure.at < failureCooldownMs) {
       return { result: { type: 'error', error: bffError(failure.code), ended: false } };
     }
 
@@ -289,14 +299,17 @@ export class TokenManager {
     if (!set.refreshToken) {
       // nothing to refresh with: the session lives as long as its access token
       if (current.tokens.accessTokenExpiresAt > now) {
-        return { result: { type: 'bearer', accessToken: set.accessToken, session: current, dpopKey: set.dpopKey } };
+        if (key && !((tokenTimes(current, key)?.expiresAt ?? 0) > now)) {
+          return { result: { type: 'error', error: resourceUnavailable('no refresh token to ask it with'), ended: false } };
+        }
+        return { result: this.#bearer(current, key) };
       }
       await store.end(id, 'SESSION_EXPIRED', now, tombstoneTtlMs);
       this.#emit({ type: 'session.ended', session: shortId(id), sub: current.user.sub, reason: 'SESSION_EXPIRED' });
       return { result: ended(bffError('SESSION_EXPIRED')) };
     }
 
-    const context: GrantContext = { now, refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt, dpopKey: set.dpopKey };
+    const context: GrantContext = { now, refreshTokenExpiresAt: current.tokens.refreshTokenExpiresAt, dpopKey: set.dpopKey, target };
     const startedAt = timers.now();
     const grant: Promise<GrantResult> = this.#options.refreshGrant(set.refreshToken, context).catch((error: unknown) => unavailable(error));
     let timer: unknown;
@@ -305,19 +318,23 @@ export class TokenManager {
     });
     const first = await Promise.race([grant, timedOut]);
     timers.clearTimeout(timer);
-    if (first !== 'timeout') return this.#settle(current, set, first, { startedAt, late: false });
+    if (first !== 'timeout') return this.#settle(current, set, first, { startedAt, late: false, key });
 
     // The IdP has not answered in time. It may still have the request and rotate the
     // refresh token: sending the old one again would be reuse, which revokes the grant.
     // So the caller hears IDP_UNAVAILABLE now, and the grant runs on under the lock;
     // whatever it brings back (late tokens, a refusal) is stored when it arrives.
     await coordinator
-      .recordRefreshFailure(id, { basedOnVersion: current.version, code: 'IDP_UNAVAILABLE', at: clock() }, this.#options.grantTimeoutMs)
+      .recordRefreshFailure(
+        id,
+        { basedOnVersion: current.version, code: 'IDP_UNAVAILABLE', at: clock(), ...(key ? { tokenKey: key } : {}) },
+        this.#options.grantTimeoutMs,
+      )
       .catch(() => undefined); // waiters time out on their own; this only answers them sooner
     this.#options.log?.warn({ session: shortId(id) }, 'refresh grant slow: answering IDP_UNAVAILABLE, waiting on for the IdP');
     this.#emit({ type: 'refresh.outlived', session: shortId(id) });
     const pending = grant
-      .then((late) => this.#settle(current, set, late, { startedAt, late: true }))
+      .then((late) => this.#settle(current, set, late, { startedAt, late: true, key }))
       .then((settled) => settled.pending)
       .catch((err: unknown) =>
         this.#options.log?.warn({ session: shortId(id), err: describe(err) }, 'storing a late refresh outcome failed'),
@@ -330,8 +347,9 @@ export class TokenManager {
     current: ActiveSession,
     set: TokenSet,
     outcome: GrantResult,
-    grant: { startedAt: number; late: boolean },
+    grant: { startedAt: number; late: boolean; key: string },
   ): Promise<Settled> {
+    const { key } = grant;
     const { store, coordinator, clock, cipher, failureCooldownMs, tombstoneTtlMs, log } = this.#options;
     const id = current.id;
     const session = shortId(id);
@@ -354,22 +372,33 @@ export class TokenManager {
         });
         return { result: ended(classified.error) };
       }
+      // transient, or the IdP refused this API's token only: the session is kept, the cooldown spares the IdP
       await coordinator
-        .recordRefreshFailure(id, { basedOnVersion: current.version, code: classified.code, at: clock() }, failureCooldownMs)
+        .recordRefreshFailure(
+          id,
+          { basedOnVersion: current.version, code: classified.code, at: clock(), ...(key ? { tokenKey: key } : {}) },
+          failureCooldownMs,
+        )
         .catch(() => undefined); // the cooldown is an optimisation, the answer stands without it
       return { result: { type: 'error', error: classified.error, ended: false } };
     }
 
     const { response } = outcome;
-    const next = nextTokenState(cipher, response, clock(), { set, state: current.tokens }, { keepIdToken: this.#options.keepIdToken });
+    const next = nextTokenState(
+      cipher,
+      response,
+      clock(),
+      { set, state: current.tokens },
+      { keepIdToken: this.#options.keepIdToken, resourceKey: key },
+    );
     const updated: ActiveSession = { ...current, tokens: next.state, version: current.version + 1 };
-    this.#accessTokens.set(id, { sealed: next.state.sealed, accessToken: next.set.accessToken, dpopKey: next.set.dpopKey });
+    this.#accessTokens.set(id, { sealed: next.state.sealed, set: cachedSet(next.set) });
     const rotated = Boolean(response.refresh_token);
     this.#emit({ type: 'refresh.grant', outcome: 'ok', seconds, late: grant.late, rotated, session, sub });
     try {
       if (await store.updateTokens(id, current.version, updated.tokens, this.#options.sessionTtlMs(updated, clock()))) {
-        log?.info({ session: shortId(id), version: updated.version, rotated }, 'tokens refreshed');
-        return { result: this.#bearer(updated) };
+        log?.info({ session: shortId(id), version: updated.version, rotated, ...(key ? { resource: key } : {}) }, 'tokens refreshed');
+        return { result: this.#bearer(updated, key) };
       }
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
@@ -386,16 +415,16 @@ export class TokenManager {
       const pending = this.#storeWhenBack(unstored).finally(() => {
         if (this.#unstored.get(id) === unstored) this.#unstored.delete(id);
       });
-      return { result: this.#bearer(updated), pending };
+      return { result: this.#bearer(updated, key), pending };
     }
-    return { result: await this.#afterLostCompareAndSet(id) };
+    return { result: await this.#afterLostCompareAndSet(id, key) };
   }
 
   /** The version moved although we held the lock: our lease ran out and another replica refreshed too. Its pair is the one the store keeps; use it. */
-  async #afterLostCompareAndSet(id: string): Promise<AccessTokenResult> {
+  async #afterLostCompareAndSet(id: string, key: string): Promise<AccessTokenResult> {
     this.#options.log?.warn({ session: shortId(id) }, 'refresh lost the compare-and-set; using the stored token pair');
     const after = await this.#options.store.get(id);
-    if (after?.state === 'active') return this.#bearer(after);
+    if (after?.state === 'active') return this.#bearer(after, key);
     return ended(bffError(after?.state === 'ended' ? after.reason : 'UNAUTHENTICATED'));
   }
 
@@ -460,14 +489,38 @@ export class TokenManager {
     void tracked.finally(() => this.#background.delete(tracked));
   }
 
-  #bearer(session: ActiveSession): AccessTokenResult {
+  /** The access token for `key` ('' = main) of a session, decrypted once per token state and replica. */
+  #bearer(session: ActiveSession, key = ''): AccessTokenResult {
     const { sealed } = session.tokens;
-    const cached = this.#accessTokens.get(session.id);
-    if (cached?.sealed === sealed) return { type: 'bearer', accessToken: cached.accessToken, session, dpopKey: cached.dpopKey };
-    const { accessToken, dpopKey } = this.open(session);
-    this.#accessTokens.set(session.id, { sealed, accessToken, dpopKey });
-    return { type: 'bearer', accessToken, session, dpopKey };
+    let cached = this.#accessTokens.get(session.id);
+    if (cached?.sealed !== sealed) {
+      cached = { sealed, set: cachedSet(this.open(session)) };
+      this.#accessTokens.set(session.id, cached);
+    }
+    const { set } = cached;
+    const accessToken = key ? set.resourceTokens?.[key] : set.accessToken;
+    // only reached with a token for key: needsRefresh sends a missing one to its grant first
+    if (accessToken === undefined) return { type: 'error', error: resourceUnavailable('not issued'), ended: false };
+    return { type: 'bearer', accessToken, session, dpopKey: set.dpopKey };
   }
+}
+
+/** What the manager keeps decrypted per session: the access tokens and the DPoP key, never the refresh or ID token. */
+type CachedSet = Pick<TokenSet, 'accessToken' | 'resourceTokens' | 'dpopKey'>;
+
+function cachedSet({ accessToken, resourceTokens, dpopKey }: TokenSet): CachedSet {
+  return { accessToken, resourceTokens, dpopKey };
+}
+
+/** When the access token for `key` ('' = main) expires, and how long it lived; undefined for an API token not issued yet. */
+function tokenTimes(session: ActiveSession, key: string): { expiresAt: number; lifetime: number } | undefined {
+  if (!key) return { expiresAt: session.tokens.accessTokenExpiresAt, lifetime: session.tokens.accessTokenLifetime };
+  return session.tokens.resources?.[key];
+}
+
+/** An API's own token that cannot be had while the session itself is fine. */
+function resourceUnavailable(why: string): BffError {
+  return bffError('RESOURCE_REFUSED', `No access token for this API can be had for this session (${why}).`);
 }
 
 /** A refresh's answer for its callers, and the work that must finish before its lock is released. */

@@ -22,19 +22,29 @@ export const ASSUMED_ACCESS_TOKEN_LIFETIME = 300;
  * Builds the next token set from a token response (docs/architecture.md, rule 4): a new
  * refresh token replaces the old one; no refresh token in the response (a
  * non-rotating IdP, seed 003) keeps the old one and its known expiry.
+ * With `resourceKey` the response's access token is that API's own
+ * (`apis`): it goes beside the main one, which stays as it was.
  */
 export function nextTokenState(
   cipher: TokenCipher,
   response: TokenResponse,
   now: number,
   previous?: { set: TokenSet; state: TokenState },
-  options: { keepIdToken?: boolean; dpopKey?: DpopKey | undefined } = {},
+  options: { keepIdToken?: boolean; dpopKey?: DpopKey | undefined; resourceKey?: string | undefined } = {},
 ): { set: TokenSet; state: TokenState } {
   const lifetime = accessTokenLifetime(response, now);
   const rotated = typeof response.refresh_token === 'string' && response.refresh_token.length > 0;
   const refreshLifetime = numberOr(response.refresh_token_expires_in, response.refresh_expires_in);
+  const forResource = options.resourceKey ? options.resourceKey : undefined;
+  if (forResource !== undefined && !previous) throw new Error('an API token is only ever asked for in a session that has its main one');
+  const resourceTokens = forResource
+    ? { ...previous?.set.resourceTokens, [forResource]: response.access_token }
+    : previous?.set.resourceTokens;
+  const resources = forResource
+    ? { ...previous?.state.resources, [forResource]: { expiresAt: now + lifetime * 1000, lifetime } }
+    : previous?.state.resources;
   const set: TokenSet = {
-    accessToken: response.access_token,
+    accessToken: forResource ? previous!.set.accessToken : response.access_token,
     refreshToken: rotated ? response.refresh_token : previous?.set.refreshToken,
     // kept only for logout's id_token_hint when that is wanted: otherwise a token stored for nothing
     idToken: options.keepIdToken ? (response.id_token ?? previous?.set.idToken) : undefined,
@@ -43,17 +53,19 @@ export function nextTokenState(
     ...(response.token_type && response.token_type.toLowerCase() !== 'bearer' ? { tokenType: response.token_type } : {}),
     // the key the tokens are bound to stays with them: a session keeps its key for life
     ...(options.dpopKey || previous?.set.dpopKey ? { dpopKey: options.dpopKey ?? previous?.set.dpopKey } : {}),
+    ...(resourceTokens ? { resourceTokens } : {}),
   };
   const state: TokenState = {
     sealed: cipher.seal(set),
-    accessTokenExpiresAt: now + lifetime * 1000,
-    accessTokenLifetime: lifetime,
+    accessTokenExpiresAt: forResource ? previous!.state.accessTokenExpiresAt : now + lifetime * 1000,
+    accessTokenLifetime: forResource ? previous!.state.accessTokenLifetime : lifetime,
     refreshTokenExpiresAt: rotated
       ? refreshLifetime !== undefined
         ? now + refreshLifetime * 1000
         : undefined
       : previous?.state.refreshTokenExpiresAt,
     hasRefreshToken: Boolean(set.refreshToken),
+    ...(resources ? { resources } : {}),
   };
   return { set, state };
 }
