@@ -1,5 +1,10 @@
-/** The seed provider profiles: each one reproduces how a provider the project was specified from issues tokens. */
-export type ProfileName = 'seed-000' | 'seed-001' | 'seed-002' | 'seed-003';
+/**
+ * The seed provider profiles: each one reproduces how a provider the project
+ * was specified from issues tokens. `strict-logout` issues tokens as seed-002
+ * and refuses RP-initiated logout without `id_token_hint`, as providers that
+ * require it do.
+ */
+export type ProfileName = 'seed-000' | 'seed-001' | 'seed-002' | 'seed-003' | 'strict-logout';
 
 export interface ProviderProfile {
   name: ProfileName;
@@ -12,6 +17,8 @@ export interface ProviderProfile {
   tokenRequestEncoding: 'form' | 'json';
   /** false: refresh responses carry NO refresh_token and the presented one stays valid */
   rotateRefreshToken: boolean;
+  /** true: end-session without `id_token_hint` is refused (400 invalid_request) and the login session stays */
+  endSessionNeedsIdTokenHint: boolean;
 }
 
 const HOUR = 60 * 60;
@@ -25,6 +32,7 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenEndpointAuthMethod: 'client_secret_basic',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: true,
+    endSessionNeedsIdTokenHint: false,
   }),
   'seed-001': Object.freeze({
     name: 'seed-001',
@@ -33,6 +41,7 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenEndpointAuthMethod: 'client_secret_post',
     tokenRequestEncoding: 'json',
     rotateRefreshToken: true,
+    endSessionNeedsIdTokenHint: false,
   }),
   'seed-002': Object.freeze({
     name: 'seed-002',
@@ -41,6 +50,7 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenEndpointAuthMethod: 'client_secret_basic',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: true,
+    endSessionNeedsIdTokenHint: false,
   }),
   'seed-003': Object.freeze({
     name: 'seed-003',
@@ -49,6 +59,16 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenEndpointAuthMethod: 'client_secret_post',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: false,
+    endSessionNeedsIdTokenHint: false,
+  }),
+  'strict-logout': Object.freeze({
+    name: 'strict-logout',
+    accessTokenTtl: 15 * 60,
+    refreshTokenTtl: DAY,
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    tokenRequestEncoding: 'form',
+    rotateRefreshToken: true,
+    endSessionNeedsIdTokenHint: true,
   }),
 });
 
