@@ -3,6 +3,7 @@ import { systemClock } from './clock.js';
 import { parseEncryptionKeys } from './crypto/tokenCipher.js';
 import { DEFAULTS, type BffOptions, type ResolvedBffOptions } from './options.js';
 import { optionProblems } from './optionsSchema.js';
+import { DEFAULT_API_PATH, DEFAULT_AUTH_PATH, mountedPath, normalizePrefix } from './paths.js';
 
 /**
  * Configuration from the environment (README, "Configuration"). Parsed
@@ -161,10 +162,18 @@ function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as unknown as BffOptions;
 }
 
-/** Checks plugin options with the one schema (optionsSchema.ts), names the exact option, and applies defaults. */
-export function resolveOptions(options: BffOptions): ResolvedBffOptions {
+/**
+ * Checks plugin options with the one schema (optionsSchema.ts), names the
+ * exact option, and applies defaults. `prefix` is Fastify's register option
+ * and `contextPrefix` the prefix of the context the plugin is registered in:
+ * the paths come out joined with both, as the browser sees them.
+ */
+export function resolveOptions(options: BffOptions & { prefix?: string }, contextPrefix = ''): ResolvedBffOptions {
   const problems = optionProblems(options, DEFAULTS, 'options', process.env.NODE_ENV === 'production');
   if (problems.length > 0) throw new ConfigError(problems);
+  const mountPrefix = mountedPath(contextPrefix, normalizePrefix(options.prefix));
+  const mounted = (path: string) => mountedPath(mountPrefix, path);
+  const health = options.healthRoutes === false ? false : (options.healthRoutes ?? { live: '/healthz', ready: '/readyz' });
   const method = options.tokenAuthMethod ?? (options.clientSecret ? 'client_secret_basic' : 'none');
   const secrets = typeof options.sessionSecret === 'string' ? [options.sessionSecret] : [...options.sessionSecret];
   return Object.freeze({
@@ -207,7 +216,10 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
         : options.metrics,
     hooks: options.hooks ?? {},
     cookieName: options.cookieName ?? 'bff.sid',
-    healthRoutes: options.healthRoutes === false ? false : (options.healthRoutes ?? { live: '/healthz', ready: '/readyz' }),
+    mountPrefix,
+    authPath: mounted(options.authPath ?? DEFAULT_AUTH_PATH),
+    apiPath: mounted(options.apiPath ?? DEFAULT_API_PATH),
+    healthRoutes: health && { live: mounted(health.live), ready: mounted(health.ready) },
     rateLimit: options.rateLimit === false ? false : { ...DEFAULTS.rateLimit, ...options.rateLimit },
     clock: options.clock ?? systemClock,
     secureCookies: options.publicUrl.startsWith('https://'),
