@@ -121,6 +121,22 @@ export async function ownRoute(): Promise<void> {
   // ---- README block ends
 }
 
+// README "Mounting into an existing app"
+export async function mounted(options: import('@bff/fastify-bff').BffOptions): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const { bff } = await import('@bff/fastify-bff');
+  const app = Fastify();
+  // ---- README block starts
+  await app.register(bff, {
+    ...options, // as in the quick start
+    prefix: '/bff', // Fastify's own register option: everything moves under it
+    authPath: '/sso', // default /auth: /bff/sso/login, /bff/sso/callback, /bff/sso/session, ...
+    apiPath: '/gateway', // default /api: /bff/gateway/notes -> ${apiUpstream}/notes
+    healthRoutes: false, // the app has its own /healthz
+  });
+  // ---- README block ends
+}
+
 // README "Testing helpers"
 export async function testingBrowser(bffUrl: string): Promise<void> {
   const { Browser } = await import('@bff/fastify-bff/testing');

@@ -1,5 +1,5 @@
 import { DEFAULT_PROFILE, PROFILE_NAMES, isProfileName } from './profiles.js';
-import type { IdpOptions } from './startIdp.js';
+import { isBffAuthPath, type IdpOptions } from './startIdp.js';
 
 /** A configuration error naming every bad variable at once. */
 export class EnvError extends Error {
@@ -56,6 +56,10 @@ export function idpOptionsFromEnv(env: Env): IdpOptions {
     .map((value) => value.trim())
     .filter(Boolean)
     .map((value) => url('BFF_PUBLIC_URL', value));
+  const bffAuthPath = read('IDP_BFF_AUTH_PATH');
+  if (bffAuthPath !== undefined && !isBffAuthPath(bffAuthPath)) {
+    problems.push(`IDP_BFF_AUTH_PATH must be a path such as /auth or /bff/auth, got "${bffAuthPath}"`);
+  }
   const apiAudience = url('API_AUDIENCE', read('API_AUDIENCE') ?? read('API_UPSTREAM') ?? 'http://localhost:4001');
 
   if (problems.length > 0) throw new EnvError(problems);
@@ -67,6 +71,7 @@ export function idpOptionsFromEnv(env: Env): IdpOptions {
     ...(accessTokenTtl === undefined ? {} : { accessTokenTtl }),
     ...(refreshTokenTtl === undefined ? {} : { refreshTokenTtl }),
     bffPublicUrl,
+    ...(bffAuthPath === undefined ? {} : { bffAuthPath }),
     clientId: read('OIDC_CLIENT_ID') ?? 'bff-demo',
     clientSecret: read('OIDC_CLIENT_SECRET') ?? 'bff-demo-secret',
     apiAudience,

@@ -5,5 +5,6 @@ export type { IdpOptions, RunningIdp } from './startIdp.js';
 export type { Counters, GrantCounters } from './counters.js';
 export { REFRESH_REFUSALS } from './tokenEndpoint.js';
 export { JSON_ONLY_DESCRIPTION } from './jsonTokenRequests.js';
+export { ID_TOKEN_HINT_REQUIRED } from './requireIdTokenHint.js';
 export { USERS } from './accounts.js';
 export type { DemoUser } from './accounts.js';

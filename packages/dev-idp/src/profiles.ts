@@ -1,5 +1,10 @@
-/** The seed provider profiles: each one reproduces how a provider the project was specified from issues tokens. */
-export type ProfileName = 'seed-000' | 'seed-001' | 'seed-002' | 'seed-003' | 'dpop';
+/**
+ * The seed provider profiles: each one reproduces how a provider the project
+ * was specified from issues tokens. `strict-logout` issues tokens as seed-002
+ * and refuses RP-initiated logout without `id_token_hint`, as providers that
+ * require it do. `dpop` takes only DPoP-bound token requests, with nonces.
+ */
+export type ProfileName = 'seed-000' | 'seed-001' | 'seed-002' | 'seed-003' | 'strict-logout' | 'dpop';
 
 export interface ProviderProfile {
   name: ProfileName;
@@ -12,6 +17,8 @@ export interface ProviderProfile {
   tokenRequestEncoding: 'form' | 'json';
   /** false: refresh responses carry NO refresh_token and the presented one stays valid */
   rotateRefreshToken: boolean;
+  /** true: end-session without `id_token_hint` is refused (400 invalid_request) and the login session stays */
+  endSessionNeedsIdTokenHint: boolean;
   /**
    * Sender-constrained tokens (RFC 9449): the token endpoint takes only
    * requests with a DPoP proof and binds every access token to its key
@@ -31,6 +38,7 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenEndpointAuthMethod: 'client_secret_basic',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: true,
+    endSessionNeedsIdTokenHint: false,
   }),
   'seed-001': Object.freeze({
     name: 'seed-001',
@@ -39,6 +47,7 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenEndpointAuthMethod: 'client_secret_post',
     tokenRequestEncoding: 'json',
     rotateRefreshToken: true,
+    endSessionNeedsIdTokenHint: false,
   }),
   'seed-002': Object.freeze({
     name: 'seed-002',
@@ -47,6 +56,7 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenEndpointAuthMethod: 'client_secret_basic',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: true,
+    endSessionNeedsIdTokenHint: false,
   }),
   'seed-003': Object.freeze({
     name: 'seed-003',
@@ -55,6 +65,16 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenEndpointAuthMethod: 'client_secret_post',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: false,
+    endSessionNeedsIdTokenHint: false,
+  }),
+  'strict-logout': Object.freeze({
+    name: 'strict-logout',
+    accessTokenTtl: 15 * 60,
+    refreshTokenTtl: DAY,
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    tokenRequestEncoding: 'form',
+    rotateRefreshToken: true,
+    endSessionNeedsIdTokenHint: true,
   }),
   // seed 002's lifetimes, with DPoP-bound tokens only and server nonces: what sender-constrained providers do
   dpop: Object.freeze({

@@ -10,6 +10,7 @@ import { interactions } from './interactions.js';
 import { jsonTokenRequests } from './jsonTokenRequests.js';
 import { Listener } from './listener.js';
 import { keepOfflineAccess } from './keepOfflineAccess.js';
+import { requireIdTokenHint } from './requireIdTokenHint.js';
 import { DEFAULT_PROFILE, PROFILES, type ProfileName, type ProviderProfile } from './profiles.js';
 import { MemoryStore } from './store.js';
 import { tokenEndpoint } from './tokenEndpoint.js';
@@ -28,8 +29,10 @@ export interface IdpOptions {
   accessTokenTtl?: number;
   /** seconds, overrides the profile */
   refreshTokenTtl?: number;
-  /** for each URL U: redirect_uri `${U}/auth/callback`, post_logout_redirect_uri `${U}/`; the first one also receives back-channel logout at `${U}/auth/backchannel-logout` */
+  /** for each URL U: redirect_uri `${U}${bffAuthPath}/callback`, post_logout_redirect_uri `${U}/`; the first one also receives back-channel logout at `${U}${bffAuthPath}/backchannel-logout` */
   bffPublicUrl: string | string[];
+  /** where the BFF's auth routes are, as the browser sees them (its mount prefix included); default '/auth' */
+  bffAuthPath?: string;
   /** default 'bff-demo'; a public client `${clientId}-public` is registered too */
   clientId?: string;
   /** default 'bff-demo-secret' */
@@ -71,17 +74,23 @@ function positiveInteger(value: number | undefined, name: string): number | unde
   return value;
 }
 
-function clientsFor(urls: string[], clientId: string, clientSecret: string, profile: ProviderProfile): ClientMetadata[] {
+/** A path such as `/auth` or `/bff/auth`: a leading slash, no trailing one, no query. */
+export function isBffAuthPath(value: string): boolean {
+  return /^(\/[^/?#\s]+)+$/.test(value);
+}
+
+function clientsFor(urls: string[], authPath: string, clientId: string, clientSecret: string, profile: ProviderProfile): ClientMetadata[] {
   const bases = urls.map((url) => url.replace(/\/+$/, ''));
   const [first] = bases;
   if (first === undefined) throw new TypeError('bffPublicUrl must name at least one URL');
+  if (!isBffAuthPath(authPath)) throw new TypeError(`bffAuthPath must be a path such as /auth, got "${authPath}"`);
   const common: ClientMetadata = {
     client_id: clientId,
-    redirect_uris: bases.map((base) => `${base}/auth/callback`),
+    redirect_uris: bases.map((base) => `${base}${authPath}/callback`),
     post_logout_redirect_uris: bases.map((base) => `${base}/`),
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    backchannel_logout_uri: `${first}/auth/backchannel-logout`,
+    backchannel_logout_uri: `${first}${authPath}/backchannel-logout`,
     backchannel_logout_session_required: true,
   };
   // a DPoP profile accepts no token request without a proof (RFC 9449, 5.2: dpop_bound_access_tokens)
@@ -129,7 +138,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
         profile: effective,
         accessTokenTtl,
         refreshTokenTtl,
-        clients: clientsFor(urls, clientId, clientSecret, effective),
+        clients: clientsFor(urls, options.bffAuthPath ?? '/auth', clientId, clientSecret, effective),
         apiAudience: options.apiAudience,
         signingKey: await signingKey(),
         store,
@@ -155,6 +164,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     });
     provider.use(tokenEndpoint({ provider, store, counter, profile: effective }));
     provider.use(keepOfflineAccess());
+    if (effective.endSessionNeedsIdTokenHint) provider.use(requireIdTokenHint());
     provider.use(interactions(provider));
     if (withDevEndpoints) provider.use(devEndpoints(actions));
 

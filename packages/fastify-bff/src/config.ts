@@ -4,6 +4,7 @@ import { parseEncryptionKeys } from './crypto/tokenCipher.js';
 import { DEFAULTS, type ApiRoute, type BffOptions, type ResolvedApi, type ResolvedBffOptions } from './options.js';
 import { optionProblems } from './optionsSchema.js';
 import type { DpopAlgorithm } from './oidc/dpop.js';
+import { DEFAULT_API_PATH, DEFAULT_AUTH_PATH, mountedPath, normalizePrefix } from './paths.js';
 
 /**
  * Configuration from the environment (README, "Configuration"). Parsed
@@ -201,10 +202,18 @@ function dpopFromEnv(on: boolean | undefined, algorithm: string | undefined): Bf
   return { algorithm: algorithm as DpopAlgorithm }; // the schema judges it, naming OIDC_DPOP_ALG
 }
 
-/** Checks plugin options with the one schema (optionsSchema.ts), names the exact option, and applies defaults. */
-export function resolveOptions(options: BffOptions): ResolvedBffOptions {
+/**
+ * Checks plugin options with the one schema (optionsSchema.ts), names the
+ * exact option, and applies defaults. `prefix` is Fastify's register option
+ * and `contextPrefix` the prefix of the context the plugin is registered in:
+ * the paths come out joined with both, as the browser sees them.
+ */
+export function resolveOptions(options: BffOptions & { prefix?: string }, contextPrefix = ''): ResolvedBffOptions {
   const problems = optionProblems(options, DEFAULTS, 'options', process.env.NODE_ENV === 'production');
   if (problems.length > 0) throw new ConfigError(problems);
+  const mountPrefix = mountedPath(contextPrefix, normalizePrefix(options.prefix));
+  const mounted = (path: string) => mountedPath(mountPrefix, path);
+  const health = options.healthRoutes === false ? false : (options.healthRoutes ?? { live: '/healthz', ready: '/readyz' });
   const method = options.tokenAuthMethod ?? (options.clientSecret ? 'client_secret_basic' : 'none');
   const secrets = typeof options.sessionSecret === 'string' ? [options.sessionSecret] : [...options.sessionSecret];
   // the main token is for OIDC_RESOURCE, else for the first API's resource
@@ -252,7 +261,10 @@ export function resolveOptions(options: BffOptions): ResolvedBffOptions {
         : options.metrics,
     hooks: options.hooks ?? {},
     cookieName: options.cookieName ?? 'bff.sid',
-    healthRoutes: options.healthRoutes === false ? false : (options.healthRoutes ?? { live: '/healthz', ready: '/readyz' }),
+    mountPrefix,
+    authPath: mounted(options.authPath ?? DEFAULT_AUTH_PATH),
+    apiPath: mounted(options.apiPath ?? DEFAULT_API_PATH),
+    healthRoutes: health && { live: mounted(health.live), ready: mounted(health.ready) },
     rateLimit: options.rateLimit === false ? false : { ...DEFAULTS.rateLimit, ...options.rateLimit },
     clock: options.clock ?? systemClock,
     secureCookies: options.publicUrl.startsWith('https://'),

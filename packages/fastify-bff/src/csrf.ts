@@ -13,8 +13,8 @@ export async function requireCsrfHeader(request: FastifyRequest): Promise<void> 
   }
 }
 
-/** /auth/*: every non-GET call, except the IdP's server-to-server back-channel logout. */
-export function authNeedsCsrf(request: FastifyRequest): boolean {
+/** /auth/* (`authPath`, mounted): every non-GET call, except the IdP's server-to-server back-channel logout. */
+export function authNeedsCsrf(request: FastifyRequest, authPath: string): boolean {
   if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return false;
-  return !request.url.startsWith('/auth/backchannel-logout');
+  return request.routeOptions.url !== `${authPath}/backchannel-logout`;
 }

@@ -1,33 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import { requireCsrfHeader } from './csrf.js';
+import { isWithin } from './paths.js';
 import { toBffError } from './errorHandler.js';
 import type { EventSink } from './observability/events.js';
 import type { Sessions } from './session/sessions.js';
 import type { ActiveSession } from './session/store.js';
 
-/** The API prefix: the proxy's, and that of the host's own routes the plugin guards. */
-export const API_PREFIX = '/api';
-
 declare module 'fastify' {
   interface FastifyRequest {
-    /** On the host's own routes under `/api`: the session the request carries (the plugin refused the request without one). */
+    /** On the host's own routes under the API path (`apiPath`, default `/api`): the session the request carries (the plugin refused the request without one). */
     bffSession: ActiveSession | null;
   }
 }
 
 /**
- * The host app's own routes under `/api` (e.g. `GET /api/users` next to the
- * proxy's `/api/*`) get the same enforcement as the proxy, whenever they
- * were registered: `X-CSRF: 1` first, then a session; refused with the same
+ * The host app's own routes under the API path (`apiPath` as mounted, e.g.
+ * `GET /api/users` next to the proxy's `/api/*`) get the same enforcement as
+ * the proxy, whenever they were registered: `X-CSRF: 1` first, then a session; refused with the same
  * `{ error, code }` body. The handler finds the session as
  * `request.bffSession`, and an access token with `app.bff.tokens.accessToken`.
  */
-export function protectHostApiRoutes(app: FastifyInstance, sessions: Sessions, events: EventSink): void {
+export function protectHostApiRoutes(app: FastifyInstance, sessions: Sessions, events: EventSink, apiPath: string): void {
   app.decorateRequest('bffSession', null);
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
-    if (route === undefined || !(route === API_PREFIX || route.startsWith(`${API_PREFIX}/`))) return;
-    if (route === `${API_PREFIX}/*`) return; // the proxy's own route guards itself
+    if (route === undefined || !isWithin(route, apiPath)) return;
+    if (route === `${apiPath}/*`) return; // the proxy's own route guards itself
     try {
       await requireCsrfHeader(request);
       request.bffSession = await sessions.require(request, reply);

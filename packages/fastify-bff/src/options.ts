@@ -126,7 +126,14 @@ export interface BffOptions {
   hooks?: BffHooks;
   /** The session cookie's name when the plugin brings its own @fastify/session (`__Host-` is prepended under https). Default `bff.sid`. */
   cookieName?: string;
-  /** Liveness and readiness routes: their paths, or false to leave health to the host app. Default `{ live: '/healthz', ready: '/readyz' }`. */
+  /**
+   * Where the management endpoints live, under the mount prefix (`app.register(bff, { prefix })`).
+   * Default `/auth`. The redirect URI to register at the IdP is `${publicUrl}${prefix}${authPath}/callback`.
+   */
+  authPath?: string;
+  /** Where the API proxy (and the host's own guarded API routes) live, under the mount prefix. Default `/api`. */
+  apiPath?: string;
+  /** Liveness and readiness routes: their paths (under the mount prefix), or false to leave health to the host app. Default `{ live: '/healthz', ready: '/readyz' }`. */
   healthRoutes?: { live: string; ready: string } | false;
   /** Whether dev-only test routes (`/auth/__test/*`) exist. Default false. */
   devEndpoints?: boolean;
@@ -185,6 +192,13 @@ export interface ResolvedBffOptions extends Required<
   redisUrl: string | undefined;
   sessionSecrets: readonly string[];
   secureCookies: boolean;
+  /**
+   * Where the plugin is mounted: the host context's prefix joined with the
+   * register `prefix` (`''` at the root). `authPath`, `apiPath` and
+   * `healthRoutes` above are already joined with it: they are the paths the
+   * browser sees. Join any other path with `mountedPath` (paths.ts).
+   */
+  mountPrefix: string;
 }
 
 export const DEFAULTS = {

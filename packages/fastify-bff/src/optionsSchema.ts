@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { PROXY_BODY_LIMIT_MAX, type BffOptions } from './options.js';
+import { DEFAULT_API_PATH, DEFAULT_AUTH_PATH, isWithin } from './paths.js';
 
 /**
  * The ONE validation of the plugin's options. `resolveOptions` runs it on
@@ -61,6 +62,18 @@ const count = z
 const bodyLimitMessage = `must be a whole number of bytes from 0 to ${PROXY_BODY_LIMIT_MAX} (16 MiB); larger bodies stream to the API instead of being buffered`;
 const flag = z.boolean({ error: 'must be true or false (0 or 1)' });
 const secret = z.string().min(32, 'must be at least 32 characters');
+// static segments only: `:` and `*` would be route parameters to Fastify, `?` and `#` end a path
+const PATH_SEGMENTS = /^(\/[A-Za-z0-9._~@-]+)+$/;
+const routePath = z
+  .string({ error: 'must be a path such as /auth' })
+  .regex(PATH_SEGMENTS, 'must be a path such as /auth: a leading /, no trailing /, letters, digits and . _ ~ @ - only');
+// Fastify's own register option: a trailing slash is fine there, and / is the root
+const mountPrefix = z
+  .string({ error: 'must be a path such as /bff' })
+  .refine(
+    (v) => v === '' || v === '/' || PATH_SEGMENTS.test(v.replace(/\/+$/, '').replace(/^(?!\/)/, '/')),
+    'must be a path such as /bff: letters, digits and . _ ~ @ - only',
+  );
 const instance = (what: string, method: string) =>
   z.custom<object>(
     (v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[method] === 'function',
@@ -198,9 +211,12 @@ const schema = z
       .string()
       .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must be a cookie name (letters, digits, and !#$%&'*+-.^_`|~)")
       .optional(),
+    prefix: mountPrefix.optional(),
+    authPath: routePath.optional(),
+    apiPath: routePath.optional(),
     healthRoutes: z
-      .union([z.literal(false), z.object({ live: z.string().startsWith('/'), ready: z.string().startsWith('/') })], {
-        error: 'must be false or { live, ready } paths',
+      .union([z.literal(false), z.object({ live: routePath, ready: routePath })], {
+        error: 'must be false or { live, ready } paths such as /healthz',
       })
       .optional(),
     devEndpoints: flag.optional(),
@@ -231,6 +247,17 @@ const schema = z
     }
     if (production && !o.publicUrl.startsWith('https://')) {
       ctx.addIssue({ code: 'custom', path: ['publicUrl'], message: 'must be https when NODE_ENV=production (cookies must be Secure)' });
+    }
+    const authPath = o.authPath ?? DEFAULT_AUTH_PATH;
+    const apiPath = o.apiPath ?? DEFAULT_API_PATH;
+    // the host-route guard asks every route under the API path for X-CSRF and a session: sign-in and health would fail there
+    if (isWithin(authPath, apiPath) || isWithin(apiPath, authPath)) {
+      ctx.addIssue({ code: 'custom', path: ['apiPath'], message: `must not be ${authPath} ({authPath}), lie under it or contain it` });
+    }
+    for (const health of o.healthRoutes ? [o.healthRoutes.live, o.healthRoutes.ready] : []) {
+      if (isWithin(health, apiPath) || isWithin(health, authPath)) {
+        ctx.addIssue({ code: 'custom', path: ['healthRoutes'], message: `${health} must not lie under {apiPath} or {authPath}` });
+      }
     }
     if (production && o.devEndpoints)
       ctx.addIssue({ code: 'custom', path: ['devEndpoints'], message: 'must not be enabled when NODE_ENV=production' });

@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { BffError } from './errors.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RegisterOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { ConfigError, resolveOptions } from './config.js';
 import { protectHostApiRoutes } from './hostRoutes.js';
@@ -10,6 +10,7 @@ import { TokenCipher } from './crypto/tokenCipher.js';
 import { handleError, notFound } from './errorHandler.js';
 import { OidcClient } from './oidc/oidcClient.js';
 import type { BffOptions } from './options.js';
+import { prefixWithin } from './paths.js';
 import { authRoutes, renderAuthError } from './routes/auth.js';
 import { devEndpoints } from './routes/devEndpoints.js';
 import { healthRoutes } from './routes/health.js';
@@ -32,11 +33,15 @@ import { TokenManager } from './tokens/tokenManager.js';
  * The BFF as one Fastify plugin: `app.register(bff, options)`. It adds
  * `/auth/*` (login, callback, session, refresh, logout, back-channel logout),
  * `/api/*` (the proxy) and `/healthz` + `/readyz`, each with its own error
- * and not-found handling, and leaves the rest of the app alone.
+ * and not-found handling, and leaves the rest of the app alone. All of them
+ * move under the register `prefix`, and `authPath` / `apiPath` rename the
+ * first two (docs/architecture.md, "Mount paths").
  */
-async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<void> {
-  // 1. check options, apply defaults
-  const options = resolveOptions(rawOptions);
+async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions & Pick<RegisterOptions, 'prefix'>): Promise<void> {
+  // 1. check options, apply defaults. fastify-plugin makes Fastify skip `prefix`: the paths come back joined with it
+  const options = resolveOptions(rawOptions, app.prefix);
+  // what to register under in this context, whose own prefix Fastify adds
+  const local = (path: string) => prefixWithin(app.prefix, path);
 
   // 2. build the parts once
   const cipher = new TokenCipher(options.tokenEncryptionKeys);
@@ -87,7 +92,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   // 3. decorate
   const runtime: BffRuntime = { options, store, coordinator, sessions, tokens, oidc, cipher, events, metrics };
   app.decorate('bff', runtime);
-  if (metrics && options.metrics) await serveMetrics(app, metrics, options.metrics);
+  if (metrics && options.metrics) await serveMetrics(app, metrics, options.metrics, local(options.mountPrefix));
   app.addHook('onClose', async () => {
     // late grants settle and held pairs get their last attempts before the store goes
     await tokens.close();
@@ -106,7 +111,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
   // 4. routes, each concern in its own encapsulated context
   await app.register(
     async (auth) => {
-      auth.setErrorHandler(handleError(renderAuthError, events));
+      auth.setErrorHandler(handleError(renderAuthError(options.authPath), events));
       // the auth routes take no text; back-channel logout tokens arrive form-encoded (OIDC Back-Channel Logout 1.0, 2.5)
       auth.removeContentTypeParser('text/plain');
       auth.addContentTypeParser(
@@ -119,7 +124,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
       auth.setNotFoundHandler(notFound);
       auth.addHook('onRequest', async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        if (authNeedsCsrf(request)) await requireCsrfHeader(request);
+        if (authNeedsCsrf(request, options.authPath)) await requireCsrfHeader(request);
       });
       if (options.rateLimit) {
         await auth.register(fastifyRateLimit, {
@@ -130,7 +135,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
       await auth.register(authRoutes);
       if (options.devEndpoints) await auth.register(devEndpoints);
     },
-    { prefix: '/auth' },
+    { prefix: local(options.authPath) },
   );
   await app.register(
     async (api) => {
@@ -145,7 +150,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
       api.addHook('onRequest', requireCsrfHeader);
       await api.register(proxyRoutes);
     },
-    { prefix: '/api' },
+    { prefix: local(options.apiPath) },
   );
   if (options.healthRoutes) {
     const { live, ready } = options.healthRoutes;
@@ -158,10 +163,10 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
     }
     await app.register(async (health) => {
       health.setErrorHandler(handleError());
-      await health.register(healthRoutes, { live, ready });
+      await health.register(healthRoutes, { live: local(live), ready: local(ready) });
     });
   }
-  protectHostApiRoutes(app, sessions, events);
+  protectHostApiRoutes(app, sessions, events, options.apiPath);
 }
 
 export const bff = fp(bffPlugin, {

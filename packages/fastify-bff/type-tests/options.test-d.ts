@@ -47,6 +47,8 @@ const required = {
 
 export async function registersWithTheQuickStartOptions(app: FastifyInstance): Promise<void> {
   await app.register(bff, { ...required, clientSecret: 'secret' });
+  // mounted into an existing app: Fastify's own prefix, the plugin's paths under it
+  await app.register(bff, { ...required, prefix: '/bff', authPath: '/sso', apiPath: '/gateway' });
   // a public client: no secret
   await app.register(bff, { ...required, tokenAuthMethod: 'none' });
   // several session secrets (the first signs) for rotation
@@ -90,6 +92,8 @@ export function listsEveryOption(): Required<BffOptions> {
       onTokensRefreshed: ({ rotated }) => void rotated,
     },
     cookieName: 'app.sid',
+    authPath: '/sso',
+    apiPath: '/gateway',
     healthRoutes: { live: '/bff/healthz', ready: '/bff/readyz' },
     devEndpoints: false,
     clock: () => Date.now(),

@@ -17,6 +17,8 @@ export interface StackOptions {
   refreshTokenTtl?: number;
   /** overrides of the BFF's options */
   bff?: Partial<BffOptions>;
+  /** mount the BFF under this prefix: `app.register(bff, { prefix })` (the dev IdP registers its URIs there) */
+  prefix?: string;
   /** proxy to this upstream instead of the demo API */
   upstream?: string;
   /** use the public client (token_endpoint_auth_method none) */
@@ -75,6 +77,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.accessTokenTtl ? { accessTokenTtl: options.accessTokenTtl } : {}),
     ...(options.refreshTokenTtl ? { refreshTokenTtl: options.refreshTokenTtl } : {}),
     bffPublicUrl: bffUrl,
+    bffAuthPath: `${options.prefix ?? ''}${options.bff?.authPath ?? '/auth'}`,
     apiAudience: 'http://demo-api.test',
   });
   const api = await startApi({
@@ -108,7 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       served[i] = (served[i] ?? 0) + 1;
     });
     await options.host?.(app);
-    await app.register(bff, shared);
+    await app.register(bff, options.prefix === undefined ? shared : { ...shared, prefix: options.prefix });
     await app.listen({ port: ports[i]!, host: '127.0.0.1' });
     return app;
   };

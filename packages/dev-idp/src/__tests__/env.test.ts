@@ -45,15 +45,29 @@ describe('the dev IdP environment', () => {
   it('refuses bad values with one message naming every bad variable and the valid profiles', () => {
     let error: unknown;
     try {
-      idpOptionsFromEnv({ IDP_PROFILE: 'seed-9', IDP_ACCESS_TOKEN_TTL: '0', IDP_REFRESH_TOKEN_TTL: '1.5', IDP_PORT: 'x' });
+      idpOptionsFromEnv({
+        IDP_PROFILE: 'seed-9',
+        IDP_ACCESS_TOKEN_TTL: '0',
+        IDP_REFRESH_TOKEN_TTL: '1.5',
+        IDP_PORT: 'x',
+        IDP_BFF_AUTH_PATH: 'bff/auth/',
+      });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(EnvError);
     const message = (error as EnvError).message;
-    expect(message).toContain('IDP_PROFILE must be one of seed-000, seed-001, seed-002, seed-003, dpop, got "seed-9"');
+    expect(message).toContain('IDP_PROFILE must be one of seed-000, seed-001, seed-002, seed-003, strict-logout, dpop, got "seed-9"');
     expect(message).toContain('IDP_ACCESS_TOKEN_TTL must be a positive integer');
     expect(message).toContain('IDP_REFRESH_TOKEN_TTL must be a positive integer');
     expect(message).toContain('IDP_PORT must be a port number');
+    expect(message).toContain('IDP_BFF_AUTH_PATH must be a path such as /auth or /bff/auth, got "bff/auth/"');
+  });
+
+  it('reads the strict-logout profile and where a mounted BFF has its auth routes', () => {
+    expect(idpOptionsFromEnv({ IDP_PROFILE: 'strict-logout', IDP_BFF_AUTH_PATH: '/bff/auth' })).toMatchObject({
+      profile: 'strict-logout',
+      bffAuthPath: '/bff/auth',
+    });
   });
 });

@@ -12,10 +12,12 @@ export async function serveMetrics(
   app: FastifyInstance,
   metrics: BffMetrics,
   where: Exclude<ResolvedBffOptions['metrics'], false>,
+  /** On the app (`bearerToken`): the mount prefix to serve `/metrics` under. */
+  prefix = '',
 ): Promise<void> {
   if ('bearerToken' in where) {
     const expected = Buffer.from(`Bearer ${where.bearerToken}`);
-    app.get('/metrics', async (request, reply) => {
+    app.get(`${prefix}/metrics`, async (request, reply) => {
       const given = Buffer.from(request.headers.authorization ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         return reply

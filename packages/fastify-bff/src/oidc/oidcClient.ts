@@ -43,7 +43,7 @@ export class OidcClient {
   }
 
   get redirectUri(): string {
-    return `${this.options.publicUrl}/auth/callback`;
+    return `${this.options.publicUrl}${this.options.authPath}/callback`;
   }
 
   async authorizationUrl(returnTo: string, now: number): Promise<{ url: URL; transaction: LoginTransaction }> {

@@ -45,6 +45,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
         secure: options.secureCookies,
         // Lax, or the IdP's top-level redirect back could not carry it
         sameSite: 'lax',
+        // not authPath: the __Host- prefix (https) requires Path=/ (docs/architecture.md, "Mount paths")
         path: '/',
         maxAge: LOGIN_TRANSACTION_SECONDS,
       });
@@ -110,7 +111,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       sessionExpiresAt: iso(end.at),
       sessionEndsBy: end.by,
       ...(session.tokens.refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt: iso(session.tokens.refreshTokenExpiresAt) } : {}),
-      logoutUrl: `${options.publicUrl}/auth/logout?sid=${encodeURIComponent(sessions.logoutGuard(session))}`,
+      logoutUrl: `${options.publicUrl}${options.authPath}/logout?sid=${encodeURIComponent(sessions.logoutGuard(session))}`,
       serverTime,
     };
   });
@@ -221,15 +222,17 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   }
 }
 
-/** Callback failures are shown as a page to a navigating browser, as JSON to everyone else. */
-export function renderAuthError(error: BffError, request: FastifyRequest, reply: FastifyReply): boolean {
-  if (!['/auth/callback', '/auth/login', '/auth/logout'].some((path) => request.url.startsWith(path))) return false;
-  if (!wantsHtml(request)) return false;
-  reply
-    .code(error.statusCode)
-    .type('text/html; charset=utf-8')
-    .send(errorPage('Sign-in failed', error.toBody().error, error.code));
-  return true;
+/** Failures of the navigations (login, callback, logout) are shown as a page to a navigating browser, as JSON to everyone else. */
+export function renderAuthError(authPath: string) {
+  const navigations = new Set(['/callback', '/login', '/logout'].map((route) => `${authPath}${route}`));
+  return (error: BffError, request: FastifyRequest, reply: FastifyReply): boolean => {
+    if (!navigations.has(request.routeOptions.url ?? '') || !wantsHtml(request)) return false;
+    reply
+      .code(error.statusCode)
+      .type('text/html; charset=utf-8')
+      .send(errorPage('Sign-in failed', error.toBody().error, error.code, `${authPath}/login`));
+    return true;
+  };
 }
 
 function stringClaim(value: unknown): string | undefined {

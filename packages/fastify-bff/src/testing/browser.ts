@@ -44,17 +44,18 @@ export class Browser {
 
   /**
    * /auth/login -> IdP form -> callback -> returnTo. Returns where the BFF
-   * finally sent the browser (the returnTo path) and every response status seen.
+   * finally sent the browser (the returnTo path). `authPath`: where the BFF's
+   * /auth routes are mounted (mount prefix included), default `/auth`.
    */
-  async signIn(bffUrl: string, user: 'alice' | 'bob' = 'alice', returnTo = '/'): Promise<{ landedOn: string }> {
-    let url = new URL(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`, bffUrl);
+  async signIn(bffUrl: string, user: 'alice' | 'bob' = 'alice', returnTo = '/', authPath = '/auth'): Promise<{ landedOn: string }> {
+    let url = new URL(`${authPath}/login?returnTo=${encodeURIComponent(returnTo)}`, bffUrl);
     let response = await this.fetch(url);
     let submitted = false;
     for (let step = 0; step < 15; step += 1) {
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         const next = new URL(location, url);
-        if (next.origin === new URL(bffUrl).origin && !next.pathname.startsWith('/auth/')) {
+        if (next.origin === new URL(bffUrl).origin && !next.pathname.startsWith(`${authPath}/`)) {
           return { landedOn: next.pathname + next.search };
         }
         url = next;
