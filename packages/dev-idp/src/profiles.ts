@@ -84,6 +84,7 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenEndpointAuthMethod: 'client_secret_basic',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: true,
+    endSessionNeedsIdTokenHint: false,
     dpop: Object.freeze({ nonce: true }),
   }),
 });

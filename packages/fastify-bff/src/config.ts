@@ -178,16 +178,18 @@ function jsonOr<T>(value: string): T {
 
 /**
  * The APIs the proxy serves: `apis`, or `apiUpstream` as the one API at
- * `/api`. Each gets the key of the access token it is proxied with: the
+ * `apiPath` (`/api`), their prefixes mounted. Each gets the key of the access token it is proxied with: the
  * session's main token ('') when it names no resource other than the main
  * one and no scopes, else a token of its own per resource and scopes.
  */
-function resolveApis(options: BffOptions, mainResource: string | undefined): ResolvedApi[] {
-  const apis: readonly ApiRoute[] = options.apis ?? [{ prefix: '/api', upstream: options.apiUpstream!, resource: options.resource }];
+function resolveApis(options: BffOptions, mainResource: string | undefined, mounted: (path: string) => string): ResolvedApi[] {
+  const apis: readonly ApiRoute[] = options.apis ?? [
+    { prefix: options.apiPath ?? DEFAULT_API_PATH, upstream: options.apiUpstream!, resource: options.resource },
+  ];
   return apis.map((api) => {
     const ownToken = (api.resource !== undefined && api.resource !== mainResource) || api.scopes !== undefined;
     return Object.freeze({
-      prefix: api.prefix,
+      prefix: mounted(api.prefix),
       upstream: api.upstream.replace(/\/+$/, ''),
       resource: api.resource,
       scopes: api.scopes,
@@ -218,7 +220,7 @@ export function resolveOptions(options: BffOptions & { prefix?: string }, contex
   const secrets = typeof options.sessionSecret === 'string' ? [options.sessionSecret] : [...options.sessionSecret];
   // the main token is for OIDC_RESOURCE, else for the first API's resource
   const mainResource = options.resource ?? options.apis?.[0]?.resource;
-  const apis = resolveApis(options, mainResource);
+  const apis = resolveApis(options, mainResource, mounted);
   return Object.freeze({
     publicUrl: options.publicUrl.replace(/\/+$/, ''),
     issuer: options.issuer,
@@ -263,7 +265,7 @@ export function resolveOptions(options: BffOptions & { prefix?: string }, contex
     cookieName: options.cookieName ?? 'bff.sid',
     mountPrefix,
     authPath: mounted(options.authPath ?? DEFAULT_AUTH_PATH),
-    apiPath: mounted(options.apiPath ?? DEFAULT_API_PATH),
+    apiPath: apis[0]!.prefix,
     healthRoutes: health && { live: mounted(health.live), ready: mounted(health.ready) },
     rateLimit: options.rateLimit === false ? false : { ...DEFAULTS.rateLimit, ...options.rateLimit },
     clock: options.clock ?? systemClock,

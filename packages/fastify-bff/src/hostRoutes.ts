@@ -14,18 +14,19 @@ declare module 'fastify' {
 }
 
 /**
- * The host app's own routes under the API path (`apiPath` as mounted, e.g.
+ * The host app's own routes under an API path (`apiPath` or each of `apis`, as mounted, e.g.
  * `GET /api/users` next to the proxy's `/api/*`) get the same enforcement as
  * the proxy, whenever they were registered: `X-CSRF: 1` first, then a session; refused with the same
  * `{ error, code }` body. The handler finds the session as
  * `request.bffSession`, and an access token with `app.bff.tokens.accessToken`.
  */
-export function protectHostApiRoutes(app: FastifyInstance, sessions: Sessions, events: EventSink, apiPath: string): void {
+export function protectHostApiRoutes(app: FastifyInstance, sessions: Sessions, events: EventSink, apiPaths: readonly string[]): void {
   app.decorateRequest('bffSession', null);
+  const proxies = new Set(apiPaths.map((apiPath) => `${apiPath}/*`));
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
-    if (route === undefined || !isWithin(route, apiPath)) return;
-    if (route === `${apiPath}/*`) return; // the proxy's own route guards itself
+    if (route === undefined || !apiPaths.some((apiPath) => isWithin(route, apiPath))) return;
+    if (proxies.has(route)) return; // the proxy's own routes guard themselves
     try {
       await requireCsrfHeader(request);
       request.bffSession = await sessions.require(request, reply);

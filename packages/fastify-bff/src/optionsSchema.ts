@@ -131,7 +131,6 @@ const schema = z
       )
       .min(1, 'must list at least one API')
       .refine((apis) => new Set(apis.map((api) => api.prefix)).size === apis.length, 'must not list a prefix twice')
-      .refine((apis) => !apis.some((api) => api.prefix === '/auth' || api.prefix.startsWith('/auth/')), 'must not use /auth: the BFF owns it')
       .optional(),
     sessionSecret: z.union([secret, z.array(secret).min(1, 'must list at least one secret')], { error: 'must be at least 32 characters' }),
     tokenEncryptionKeys: z
@@ -249,14 +248,19 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['publicUrl'], message: 'must be https when NODE_ENV=production (cookies must be Secure)' });
     }
     const authPath = o.authPath ?? DEFAULT_AUTH_PATH;
-    const apiPath = o.apiPath ?? DEFAULT_API_PATH;
-    // the host-route guard asks every route under the API path for X-CSRF and a session: sign-in and health would fail there
-    if (isWithin(authPath, apiPath) || isWithin(apiPath, authPath)) {
-      ctx.addIssue({ code: 'custom', path: ['apiPath'], message: `must not be ${authPath} ({authPath}), lie under it or contain it` });
+    if (o.apis && o.apiPath !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['apiPath'], message: 'is the one-API shorthand\'s path: with {apis}, give each API its prefix there' });
+    // the host-route guard asks every route under an API path for X-CSRF and a session: sign-in and health would fail there
+    const apiPaths = o.apis ? o.apis.map((api) => api.prefix) : [o.apiPath ?? DEFAULT_API_PATH];
+    const apiOption = o.apis ? 'apis' : 'apiPath';
+    for (const apiPath of apiPaths) {
+      if (isWithin(authPath, apiPath) || isWithin(apiPath, authPath)) {
+        ctx.addIssue({ code: 'custom', path: [apiOption], message: `must not be ${authPath} ({authPath}), lie under it or contain it` });
+      }
     }
     for (const health of o.healthRoutes ? [o.healthRoutes.live, o.healthRoutes.ready] : []) {
-      if (isWithin(health, apiPath) || isWithin(health, authPath)) {
-        ctx.addIssue({ code: 'custom', path: ['healthRoutes'], message: `${health} must not lie under {apiPath} or {authPath}` });
+      if (isWithin(health, authPath) || apiPaths.some((apiPath) => isWithin(health, apiPath))) {
+        ctx.addIssue({ code: 'custom', path: ['healthRoutes'], message: `${health} must not lie under {${apiOption}} or {authPath}` });
       }
     }
     if (production && o.devEndpoints)

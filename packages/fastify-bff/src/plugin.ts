@@ -137,21 +137,24 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions & Pick<Reg
     },
     { prefix: local(options.authPath) },
   );
-  await app.register(
-    async (api) => {
-      api.setErrorHandler(handleError(undefined, events));
-      tracedProxy(api);
-      if (metrics) {
-        api.addHook('onResponse', async (_request, reply) => {
-          events({ type: 'api.response', seconds: reply.elapsedTime / 1000, status: reply.statusCode });
-        });
-      }
-      api.setNotFoundHandler(notFound);
-      api.addHook('onRequest', requireCsrfHeader);
-      await api.register(proxyRoutes);
-    },
-    { prefix: local(options.apiPath) },
-  );
+  // one context per upstream API (`apis`, or the one of API_UPSTREAM), each under its prefix
+  for (const upstreamApi of options.apis) {
+    await app.register(
+      async (api) => {
+        api.setErrorHandler(handleError(undefined, events));
+        tracedProxy(api);
+        if (metrics) {
+          api.addHook('onResponse', async (_request, reply) => {
+            events({ type: 'api.response', seconds: reply.elapsedTime / 1000, status: reply.statusCode });
+          });
+        }
+        api.setNotFoundHandler(notFound);
+        api.addHook('onRequest', requireCsrfHeader);
+        await api.register(proxyRoutes, { api: upstreamApi });
+      },
+      { prefix: local(upstreamApi.prefix) },
+    );
+  }
   if (options.healthRoutes) {
     const { live, ready } = options.healthRoutes;
     for (const url of [live, ready]) {
@@ -166,7 +169,12 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions & Pick<Reg
       await health.register(healthRoutes, { live: local(live), ready: local(ready) });
     });
   }
-  protectHostApiRoutes(app, sessions, events, options.apiPath);
+  protectHostApiRoutes(
+    app,
+    sessions,
+    events,
+    options.apis.map((api) => api.prefix),
+  );
 }
 
 export const bff = fp(bffPlugin, {

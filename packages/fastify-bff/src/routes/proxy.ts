@@ -7,9 +7,11 @@ import { Upstream } from './upstream.js';
 import { asksForNonce } from '../oidc/dpop.js';
 import type { OidcClient } from '../oidc/oidcClient.js';
 import type { AccessTokenResult } from '../tokens/tokenManager.js';
+import type { TokenTarget } from '../tokens/grant.js';
+import type { ResolvedApi } from '../options.js';
 
 /**
- * `/api/*` -> API_UPSTREAM with the prefix removed, the access token added and
+ * `/api/*` -> API_UPSTREAM (each of `apis`: its prefix -> its upstream) with the prefix removed, the access token added and
  * the browser's cookies stripped (README, "HTTP contract"; what crosses in
  * each direction: forwarding.ts). Request bodies up to proxyBodyLimit are
  * buffered so that the one replay after an upstream 401 can resend them;
@@ -17,10 +19,12 @@ import type { AccessTokenResult } from '../tokens/tokenManager.js';
  * checked when a request starts: a long answer (server-sent events) goes on
  * past its expiry.
  */
-export async function proxyRoutes(app: FastifyInstance): Promise<void> {
+export async function proxyRoutes(app: FastifyInstance, { api }: { api: ResolvedApi }): Promise<void> {
   const { options, sessions, tokens, oidc } = app.bff;
+  // an API with its own resource or scopes is proxied with its own token; the others with the session's main token
+  const target: TokenTarget | undefined = api.tokenKey ? { key: api.tokenKey, resource: api.resource, scopes: api.scopes } : undefined;
   const upstream = new Upstream({
-    url: options.apiUpstream,
+    url: api.upstream,
     publicUrl: options.publicUrl,
     prefix: app.prefix,
     headersTimeoutMs: options.upstreamTimeoutSeconds * 1000,
@@ -82,7 +86,7 @@ export async function proxyRoutes(app: FastifyInstance): Promise<void> {
     }
 
     async function bearer(s: ActiveSession, force: boolean) {
-      const result = await tokens.accessToken(s, { force });
+      const result = await tokens.accessToken(s, { force, target });
       if (result.type === 'error') {
         if (result.ended) sessions.clearCookie(reply);
         throw result.error;
