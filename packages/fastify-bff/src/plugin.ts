@@ -13,6 +13,7 @@ import type { BffOptions } from './options.js';
 import { authRoutes, renderAuthError } from './routes/auth.js';
 import { devEndpoints } from './routes/devEndpoints.js';
 import { healthRoutes } from './routes/health.js';
+import { jwksRoute } from './routes/jwks.js';
 import { proxyRoutes } from './routes/proxy.js';
 import type { BffRuntime } from './runtime.js';
 import { auditLog } from './observability/audit.js';
@@ -128,6 +129,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions): Promise<
         });
       }
       await auth.register(authRoutes);
+      await auth.register(jwksRoute);
       if (options.devEndpoints) await auth.register(devEndpoints);
     },
     { prefix: '/auth' },
