@@ -134,7 +134,7 @@ function algorithmOf(key: KeyObject): ClientKeyAlgorithm {
 }
 
 /** RFC 7638: SHA-256 over the required members in lexicographic order, base64url. */
-function jwkThumbprint(members: Record<string, string | undefined>): string {
+export function jwkThumbprint(members: Record<string, string | undefined>): string {
   const required = members.kty === 'EC' ? ['crv', 'kty', 'x', 'y'] : ['e', 'kty', 'n'];
   const canonical = JSON.stringify(Object.fromEntries(required.map((name) => [name, members[name]])));
   return createHash('sha256').update(canonical).digest('base64url');
