@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv, DEV_CLIENT_PRIVATE_KEY, resolveOptions } from '../../config.js';
 import { jwkThumbprint, parseClientKeys } from '../clientKeys.js';
