@@ -45,7 +45,16 @@ export const ENV_NAMES = {
 /** Whether the check runs for NODE_ENV=production: set by optionProblems for its (synchronous) parse. */
 let productionNow = false;
 
-const RESERVED_AUTH_PARAMS = ['state', 'nonce', 'code_challenge', 'code_challenge_method', 'redirect_uri', 'client_id', 'response_type'];
+const RESERVED_AUTH_PARAMS = [
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'redirect_uri',
+  'client_id',
+  'response_type',
+  'request_uri',
+];
 
 const httpUrl = z
   .string({ error: 'must be an http(s) URL' })
