@@ -22,10 +22,11 @@ const MESSAGES = {
  * - Why a grant was refused: the refresh token's known expiry has passed ->
  *   EXPIRED_TOKEN; the IdP's error_description says expired / revoked ->
  *   that; otherwise INVALID_GRANT (reuse detected, unknown token ...).
+ * - `invalid_client` is no refusal of the grant but of the BFF's own
+ *   credentials: transient, the session is kept (docs/architecture.md, rule 6).
  */
 export function classifyGrantError(err: unknown, context: GrantContext): GrantFailure {
-  // the IdP refused the BFF itself, not this grant (a key or secret out of step): ending every
-  // session would punish the users for a configuration problem that a fix undoes, so keep them
+  // ending every session for a key or secret out of step would punish the users for a configuration problem that a fix undoes
   if (isClientAuthRefusal(err)) return unavailable(err, describeGrantError(err));
   const status = httpStatusOf(err);
   if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
