@@ -1,3 +1,4 @@
+import { expectAccessibleAtEveryWidth } from '../src/accessibility.js';
 import { test, expect } from '../src/fixtures.js';
 
 // seed 000 is an AT Protocol authorization server: pushed authorization requests, private_key_jwt, DID subjects with handles
@@ -13,6 +14,8 @@ test('under seed-000 alice signs in through a pushed authorization request and s
   await signIn(page, 'alice');
   await expect(page.getByTestId('signed-in-user')).toHaveText('Alice Liddell');
   await expect(page.getByTestId('signed-in-handle')).toHaveText('@alice.test');
+  // the header with the handle in it, at desktop width and at 390 px
+  await expectAccessibleAtEveryWidth(page, 'signed-in-seed-000');
 
   // the browser carried client_id and request_uri only: the request itself went server to server
   expect(authorizeUrls.length).toBeGreaterThan(0);
