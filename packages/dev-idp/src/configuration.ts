@@ -35,7 +35,8 @@ export function providerConfiguration(input: ConfigurationInput): Configuration 
     findAccount,
     claims: {
       openid: ['sub'],
-      profile: ['name'],
+      // handle: beside a DID subject (seed-000), as AT Protocol names people
+      profile: ['name', 'handle'],
       email: ['email', 'email_verified'],
     },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
@@ -52,6 +53,8 @@ export function providerConfiguration(input: ConfigurationInput): Configuration 
       introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
+      // every profile accepts pushed authorization requests (RFC 9126); seed-000 accepts nothing else
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: profile.requirePushedAuthorizationRequests },
       resourceIndicators: {
         enabled: true,
         // every access token is for the demo API unless the client asks otherwise
