@@ -38,7 +38,8 @@ export function providerConfiguration(input: ConfigurationInput): Configuration 
     findAccount,
     claims: {
       openid: ['sub'],
-      profile: ['name'],
+      // handle: beside a DID subject (seed-000), as AT Protocol names people
+      profile: ['name', 'handle'],
       email: ['email', 'email_verified'],
     },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
@@ -55,6 +56,8 @@ export function providerConfiguration(input: ConfigurationInput): Configuration 
       introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
+      // every profile accepts pushed authorization requests (RFC 9126); seed-000 accepts nothing else
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: profile.requirePushedAuthorizationRequests },
       // on for every profile (oidc-provider's default); a DPoP profile also binds every token and asks for nonces
       dPoP: {
         enabled: true,

@@ -1,4 +1,5 @@
 import type { Context, Middleware } from 'koa';
+import type { ClientAuthCounts } from './clientAuthCounter.js';
 import type { Counters } from './counters.js';
 import { parseJsonObject, readBody } from './readBody.js';
 
@@ -10,6 +11,7 @@ export const DEV_PREFIX = '/__test';
 
 export interface DevActions {
   counters(): Counters;
+  clientAuthCounts(): ClientAuthCounts;
   resetCounters(): void;
   revokeUser(sub: string): Promise<number>;
   backchannelLogout(sub: string): Promise<number>;
@@ -23,6 +25,8 @@ export function devEndpoints(actions: DevActions): Middleware {
     switch (route) {
       case 'GET /counters':
         return json(ctx, 200, actions.counters());
+      case 'GET /client-auth':
+        return json(ctx, 200, actions.clientAuthCounts());
       case 'POST /counters/reset':
         actions.resetCounters();
         ctx.status = 204;
@@ -43,7 +47,7 @@ export function devEndpoints(actions: DevActions): Middleware {
   };
 }
 
-/** `sub` from a JSON body `{ "sub": "alice" }` or the query `?sub=alice`. */
+/** `sub` from a JSON body `{ "sub": "alice" }` or the query `?sub=alice` (a login name or, under seed-000, the DID). */
 async function subOf(ctx: Context): Promise<string | undefined> {
   const fromQuery = ctx.query['sub'];
   if (typeof fromQuery === 'string' && fromQuery !== '') return fromQuery;

@@ -2,7 +2,7 @@ import type { Context, Middleware } from 'koa';
 import type { Interaction } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
-import { authenticate } from './accounts.js';
+import { authenticate, type SubjectKind } from './accounts.js';
 import { INVALID_CREDENTIALS, loginPage, messagePage } from './loginPage.js';
 import { readBody } from './readBody.js';
 
@@ -13,7 +13,7 @@ import { readBody } from './readBody.js';
  */
 const ROUTE = /^\/interaction\/([\w-]+)(\/login)?$/;
 
-export function interactions(provider: Provider): Middleware {
+export function interactions(provider: Provider, subjects: SubjectKind): Middleware {
   return async (ctx, next) => {
     const match = ROUTE.exec(ctx.path);
     if (match === null) return next();
@@ -44,7 +44,7 @@ export function interactions(provider: Provider): Middleware {
     if (ctx.method === 'POST' && login !== undefined && interaction.prompt.name === 'login') {
       const form = new URLSearchParams((await readBody(ctx.req)).toString('utf8'));
       const username = form.get('username') ?? '';
-      const accountId = authenticate(username, form.get('password') ?? '');
+      const accountId = authenticate(username, form.get('password') ?? '', subjects);
       // 200, not 401: a browser logs a 401 page load as a console error
       if (accountId === undefined) return html(ctx, 200, loginPage({ action, username, error: INVALID_CREDENTIALS }));
       return finish(ctx, await provider.interactionResult(ctx.req, ctx.res, { login: { accountId } }, { mergeWithLastSubmission: false }));

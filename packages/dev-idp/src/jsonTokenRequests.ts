@@ -1,6 +1,6 @@
-import { IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { GrantCounter } from './counters.js';
-import { BodyTooLarge, parseJsonObject, readBody } from './readBody.js';
+import { BodyTooLarge, parseJsonObject, readBody, withBody } from './readBody.js';
 import { TOKEN_PATH } from './tokenEndpoint.js';
 
 export const JSON_ONLY_DESCRIPTION = 'this provider accepts only application/json token requests';
@@ -36,23 +36,7 @@ async function translate(req: IncomingMessage, res: ServerResponse, next: Reques
     refuse(res, 400, 'the request body must be a JSON object');
     return;
   }
-  const form = Buffer.from(toForm(json).toString(), 'utf8');
-  const forwarded = new IncomingMessage(req.socket);
-  forwarded.method = req.method;
-  forwarded.url = req.url;
-  forwarded.httpVersion = req.httpVersion;
-  forwarded.httpVersionMajor = req.httpVersionMajor;
-  forwarded.httpVersionMinor = req.httpVersionMinor;
-  forwarded.headers = {
-    ...req.headers,
-    'content-type': 'application/x-www-form-urlencoded',
-    'content-length': String(form.length),
-  };
-  forwarded.push(form);
-  forwarded.push(null);
-  // the body is whole; an "incomplete" message would take the client's socket down with it when destroyed
-  forwarded.complete = true;
-  next(forwarded, res);
+  next(withBody(req, 'application/x-www-form-urlencoded', Buffer.from(toForm(json).toString(), 'utf8')), res);
 }
 
 function toForm(json: Record<string, unknown>): URLSearchParams {
@@ -71,13 +55,13 @@ function isJson(req: IncomingMessage): boolean {
   return type === 'application/json' || (type?.startsWith('application/') === true && type.endsWith('+json'));
 }
 
-function pathOf(req: IncomingMessage): string {
+export function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '/';
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }
 
-function refuse(res: ServerResponse, status: number, description: string): void {
+export function refuse(res: ServerResponse, status: number, description: string): void {
   const body = JSON.stringify({ error: 'invalid_request', error_description: description });
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

@@ -1,3 +1,5 @@
+import type { SubjectKind } from './accounts.js';
+
 /**
  * The seed provider profiles: each one reproduces how a provider the project
  * was specified from issues tokens. `strict-logout` issues tokens as seed-002
@@ -12,7 +14,12 @@ export interface ProviderProfile {
   accessTokenTtl: number;
   /** seconds; a rotated refresh token gets a fresh full lifetime */
   refreshTokenTtl: number;
-  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  /** `private_key_jwt`: the client's public keys come from its JWKS (IdpOptions.clientJwks, else the BFF's `/auth/jwks.json`) */
+  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** true: every authorization request must be pushed first (RFC 9126, `require_pushed_authorization_requests`) */
+  requirePushedAuthorizationRequests: boolean;
+  /** `did`: subjects are `did:plc:...` with a `handle` claim (AT Protocol) */
+  subjects: SubjectKind;
   /** `json`: the token endpoint accepts only application/json bodies (client credentials in the body) */
   tokenRequestEncoding: 'form' | 'json';
   /** false: refresh responses carry NO refresh_token and the presented one stays valid */
@@ -35,7 +42,10 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     name: 'seed-000',
     accessTokenTtl: 2 * HOUR,
     refreshTokenTtl: 90 * DAY,
-    tokenEndpointAuthMethod: 'client_secret_basic',
+    // AT Protocol OAuth: PAR, private_key_jwt for confidential clients, DID subjects
+    tokenEndpointAuthMethod: 'private_key_jwt',
+    requirePushedAuthorizationRequests: true,
+    subjects: 'did',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: true,
     endSessionNeedsIdTokenHint: false,
@@ -45,6 +55,8 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     accessTokenTtl: HOUR,
     refreshTokenTtl: 365 * DAY,
     tokenEndpointAuthMethod: 'client_secret_post',
+    requirePushedAuthorizationRequests: false,
+    subjects: 'username',
     tokenRequestEncoding: 'json',
     rotateRefreshToken: true,
     endSessionNeedsIdTokenHint: false,
@@ -54,6 +66,8 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     accessTokenTtl: 15 * 60,
     refreshTokenTtl: DAY,
     tokenEndpointAuthMethod: 'client_secret_basic',
+    requirePushedAuthorizationRequests: false,
+    subjects: 'username',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: true,
     endSessionNeedsIdTokenHint: false,
@@ -63,6 +77,8 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     accessTokenTtl: HOUR,
     refreshTokenTtl: 365 * DAY,
     tokenEndpointAuthMethod: 'client_secret_post',
+    requirePushedAuthorizationRequests: false,
+    subjects: 'username',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: false,
     endSessionNeedsIdTokenHint: false,
@@ -72,6 +88,8 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     accessTokenTtl: 15 * 60,
     refreshTokenTtl: DAY,
     tokenEndpointAuthMethod: 'client_secret_basic',
+    requirePushedAuthorizationRequests: false,
+    subjects: 'username',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: true,
     endSessionNeedsIdTokenHint: true,
@@ -84,6 +102,8 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenEndpointAuthMethod: 'client_secret_basic',
     tokenRequestEncoding: 'form',
     rotateRefreshToken: true,
+    requirePushedAuthorizationRequests: false,
+    subjects: 'username',
     endSessionNeedsIdTokenHint: false,
     dpop: Object.freeze({ nonce: true }),
   }),

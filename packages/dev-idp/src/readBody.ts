@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage } from 'node:http';
 
 /** Same limit as oidc-provider's own body parser. */
 export const BODY_LIMIT = 56 * 1024;
@@ -31,4 +31,20 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> | undefin
   } catch {
     return undefined;
   }
+}
+
+/** The same request with another body (already read whole), for the provider's own parser to read. */
+export function withBody(req: IncomingMessage, contentType: string, body: Buffer): IncomingMessage {
+  const forwarded = new IncomingMessage(req.socket);
+  forwarded.method = req.method;
+  forwarded.url = req.url;
+  forwarded.httpVersion = req.httpVersion;
+  forwarded.httpVersionMajor = req.httpVersionMajor;
+  forwarded.httpVersionMinor = req.httpVersionMinor;
+  forwarded.headers = { ...req.headers, 'content-type': contentType, 'content-length': String(body.length) };
+  forwarded.push(body);
+  forwarded.push(null);
+  // the body is whole; an "incomplete" message would take the client's socket down with it when destroyed
+  forwarded.complete = true;
+  return forwarded;
 }

@@ -4,12 +4,13 @@ import { exportJWK, generateKeyPair } from 'jose';
 import type { ClientMetadata, JWK } from 'oidc-provider';
 import Provider from 'oidc-provider';
 import { providerConfiguration } from './configuration.js';
+import { ClientAuthCounter, type ClientAuthCounts } from './clientAuthCounter.js';
 import { GrantCounter, type Counters } from './counters.js';
 import { devEndpoints } from './devEndpoints.js';
 import { interactions } from './interactions.js';
 import { jsonTokenRequests } from './jsonTokenRequests.js';
 import { Listener } from './listener.js';
-import { keepOfflineAccess } from './keepOfflineAccess.js';
+import { keepOfflineAccess, keepOfflineAccessPushed } from './keepOfflineAccess.js';
 import { requireIdTokenHint } from './requireIdTokenHint.js';
 import { DEFAULT_PROFILE, PROFILES, type ProfileName, type ProviderProfile } from './profiles.js';
 import { MemoryStore } from './store.js';
@@ -37,6 +38,15 @@ export interface IdpOptions {
   clientId?: string;
   /** default 'bff-demo-secret' */
   clientSecret?: string;
+  /** how the confidential client authenticates; default: the profile's */
+  tokenEndpointAuthMethod?: ProviderProfile['tokenEndpointAuthMethod'];
+  /**
+   * With `private_key_jwt`: the client's public keys, registered as they are.
+   * Default: none registered; the provider fetches them from the first BFF
+   * URL's `/auth/jwks.json` (its `jwks_uri`), as AT Protocol servers fetch a
+   * client's keys from its metadata.
+   */
+  clientJwks?: { keys: JWK[] };
   /** the demo API's resource identifier: the `aud` of every access token */
   apiAudience: string;
   /** the /__test endpoints; default: NODE_ENV !== 'production' */
@@ -52,6 +62,9 @@ export interface RunningIdp {
   clientId: string;
   clientSecret: string;
   counters(): Counters;
+  /** requests at the token, PAR and revocation endpoints by how the client authenticated */
+  clientAuthCounts(): ClientAuthCounts;
+  /** resets both */
   /** Token requests answered `use_dpop_nonce` (the DPoP nonce dance's first step): not refusals, counted apart. */
   dpopNonceChallenges(): number;
   resetCounters(): void;
@@ -79,7 +92,15 @@ export function isBffAuthPath(value: string): boolean {
   return /^(\/[^/?#\s]+)+$/.test(value);
 }
 
-function clientsFor(urls: string[], authPath: string, clientId: string, clientSecret: string, profile: ProviderProfile): ClientMetadata[] {
+interface ClientAuthentication {
+  method: ProviderProfile['tokenEndpointAuthMethod'];
+  secret: string;
+  jwks: { keys: JWK[] } | undefined;
+  /** the client's token requests must carry a DPoP proof (RFC 9449, 5.2: dpop_bound_access_tokens) */
+  dpopBound: boolean;
+}
+
+function clientsFor(urls: string[], authPath: string, clientId: string, auth: ClientAuthentication): ClientMetadata[] {
   const bases = urls.map((url) => url.replace(/\/+$/, ''));
   const [first] = bases;
   if (first === undefined) throw new TypeError('bffPublicUrl must name at least one URL');
@@ -94,9 +115,15 @@ function clientsFor(urls: string[], authPath: string, clientId: string, clientSe
     backchannel_logout_session_required: true,
   };
   // a DPoP profile accepts no token request without a proof (RFC 9449, 5.2: dpop_bound_access_tokens)
-  if (profile.dpop) common.dpop_bound_access_tokens = true;
+  if (auth.dpopBound) common.dpop_bound_access_tokens = true;
+  const credentials: Partial<ClientMetadata> =
+    auth.method === 'private_key_jwt'
+      ? auth.jwks !== undefined
+        ? { jwks: auth.jwks }
+        : { jwks_uri: `${first}${authPath}/jwks.json` }
+      : { client_secret: auth.secret };
   return [
-    { ...common, client_secret: clientSecret, token_endpoint_auth_method: profile.tokenEndpointAuthMethod },
+    { ...common, ...credentials, token_endpoint_auth_method: auth.method },
     { ...common, client_id: `${clientId}-public`, token_endpoint_auth_method: 'none' },
   ];
 }
@@ -112,7 +139,8 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
   if (profile === undefined) throw new TypeError(`profile must be one of ${Object.keys(PROFILES).join(', ')}`);
   const accessTokenTtl = positiveInteger(options.accessTokenTtl, 'accessTokenTtl') ?? profile.accessTokenTtl;
   const refreshTokenTtl = positiveInteger(options.refreshTokenTtl, 'refreshTokenTtl') ?? profile.refreshTokenTtl;
-  const effective: ProviderProfile = Object.freeze({ ...profile, accessTokenTtl, refreshTokenTtl });
+  const tokenEndpointAuthMethod = options.tokenEndpointAuthMethod ?? profile.tokenEndpointAuthMethod;
+  const effective: ProviderProfile = Object.freeze({ ...profile, accessTokenTtl, refreshTokenTtl, tokenEndpointAuthMethod });
   const clientId = options.clientId ?? 'bff-demo';
   const clientSecret = options.clientSecret ?? 'bff-demo-secret';
   const log = options.logger ?? (() => {});
@@ -123,6 +151,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
 
   const store = new MemoryStore();
   const counter = new GrantCounter();
+  const clientAuthCounter = new ClientAuthCounter();
   // answers until the provider is ready (the issuer needs the port first)
   let handler: RequestListener = (_req, res) => {
     res.writeHead(503).end();
@@ -138,7 +167,12 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
         profile: effective,
         accessTokenTtl,
         refreshTokenTtl,
-        clients: clientsFor(urls, options.bffAuthPath ?? '/auth', clientId, clientSecret, effective),
+        clients: clientsFor(urls, options.bffAuthPath ?? '/auth', clientId, {
+          method: tokenEndpointAuthMethod,
+          secret: clientSecret,
+          jwks: options.clientJwks,
+          dpopBound: effective.dpop !== undefined,
+        }),
         apiAudience: options.apiAudience,
         signingKey: await signingKey(),
         store,
@@ -153,7 +187,11 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     const actions = {
       counters: () => counter.snapshot(),
       dpopNonceChallenges: () => counter.nonceChallenges,
-      resetCounters: () => counter.reset(),
+      clientAuthCounts: () => clientAuthCounter.snapshot(),
+      resetCounters: () => {
+        counter.reset();
+        clientAuthCounter.reset();
+      },
       revokeUser: async (sub: string) => revokeUser(store, sub),
       backchannelLogout: (sub: string) => backchannelLogout(provider, store, sub, log),
     };
@@ -162,14 +200,15 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
       if (ctx.path === '/favicon.ico') ctx.status = 204;
       else await next();
     });
+    provider.use(clientAuthCounter.middleware());
     provider.use(tokenEndpoint({ provider, store, counter, profile: effective }));
     provider.use(keepOfflineAccess());
     if (effective.endSessionNeedsIdTokenHint) provider.use(requireIdTokenHint());
-    provider.use(interactions(provider));
+    provider.use(interactions(provider, effective.subjects));
     if (withDevEndpoints) provider.use(devEndpoints(actions));
 
     const callback = provider.callback() as RequestListener;
-    handler = effective.tokenRequestEncoding === 'json' ? jsonTokenRequests(callback, counter) : callback;
+    handler = keepOfflineAccessPushed(effective.tokenRequestEncoding === 'json' ? jsonTokenRequests(callback, counter) : callback);
 
     let closed = false;
     return {

@@ -1,10 +1,11 @@
 import type Provider from 'oidc-provider';
+import { accountIdsOf } from './accounts.js';
 import type { MemoryStore } from './store.js';
 
-/** Revokes every grant of the user (all their tokens die with it); returns how many grants. */
+/** Revokes every grant of the user, named by login name or DID (all their tokens die with it); returns how many grants. */
 export function revokeUser(store: MemoryStore, sub: string): number {
   let revoked = 0;
-  for (const { id } of store.findByAccount('Grant', sub)) {
+  for (const { id } of accountIdsOf(sub).flatMap((accountId) => store.findByAccount('Grant', accountId))) {
     if (store.revokeGrant(id)) revoked += 1;
   }
   return revoked;
@@ -24,12 +25,12 @@ interface BackchannelClient {
  */
 export async function backchannelLogout(provider: Provider, store: MemoryStore, sub: string, log: (line: string) => void): Promise<number> {
   let sent = 0;
-  for (const session of store.findByAccount('Session', sub)) {
+  for (const session of accountIdsOf(sub).flatMap((accountId) => store.findByAccount('Session', accountId))) {
     for (const [clientId, authorization] of Object.entries(session.payload.authorizations ?? {})) {
       const client = (await provider.Client.find(clientId)) as unknown as BackchannelClient | undefined;
       if (client?.backchannelLogoutUri !== undefined) {
         try {
-          await client.backchannelLogout(sub, authorization.sid);
+          await client.backchannelLogout(session.payload.accountId ?? sub, authorization.sid);
           sent += 1;
         } catch (err) {
           log(`back-channel logout to ${client.backchannelLogoutUri} failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { systemClock } from './clock.js';
 import { parseEncryptionKeys } from './crypto/tokenCipher.js';
+import { parseClientKeys } from './oidc/clientKeys.js';
 import { DEFAULTS, type ApiRoute, type BffOptions, type ResolvedApi, type ResolvedBffOptions } from './options.js';
 import { optionProblems } from './optionsSchema.js';
 import type { DpopAlgorithm } from './oidc/dpop.js';
@@ -32,6 +33,21 @@ export const DEV_DEFAULTS = {
 } as const;
 
 const REQUIRED_IN_PRODUCTION = Object.keys(DEV_DEFAULTS) as Array<keyof typeof DEV_DEFAULTS>;
+
+/**
+ * The client key `OIDC_TOKEN_AUTH_METHOD=private_key_jwt` signs with when
+ * OIDC_CLIENT_PRIVATE_KEY is unset: dev only (the dev IdP's seed-000 profile
+ * fetches the BFF's JWKS, so any key works there), refused in production.
+ * It is in this public source: it proves nothing about who holds it.
+ */
+export const DEV_CLIENT_PRIVATE_KEY = JSON.stringify({
+  kty: 'EC',
+  crv: 'P-256',
+  x: 'CLKhseuAA-YgTeehWSQZyoIkplqudTvY2ePT-BOpAqI',
+  y: 'kDJqcZ0VDuXpXIi_SptdTS4zEvTGRLuvDG-bpG8PC2I',
+  d: 'J9qBf-P4GafEJlYZLpoIqfesV93Wu4HSQt8IyhsDG6I',
+  kid: 'bff-dev-key-1',
+});
 
 // the server's own settings; everything else is a plugin option, checked by optionsSchema.ts
 const serverSchema = z.object({
@@ -84,6 +100,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       source[name] = DEV_DEFAULTS[name];
     }
   }
+  if (!production && source.OIDC_TOKEN_AUTH_METHOD === 'private_key_jwt') source.OIDC_CLIENT_PRIVATE_KEY ??= DEV_CLIENT_PRIVATE_KEY;
   const server = serverSchema.safeParse(source);
   if (!server.success) for (const issue of server.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
 
@@ -105,6 +122,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     idpTimeoutSeconds: DEFAULTS.idpTimeoutSeconds,
     authParams: {},
     logoutIdTokenHint: false,
+    pushedAuthorizationRequests: false,
     devEndpoints: false,
     ...options,
     tokenAuthMethod: options.tokenAuthMethod ?? (options.clientSecret ? 'client_secret_basic' : 'none'),
@@ -137,7 +155,9 @@ function optionsFromEnv(e: Record<string, string | undefined>): BffOptions {
     publicUrl: e.BFF_PUBLIC_URL?.replace(/\/+$/, '') as string,
     issuer: e.OIDC_ISSUER as string,
     clientId: e.OIDC_CLIENT_ID as string,
-    clientSecret: method === 'none' ? undefined : e.OIDC_CLIENT_SECRET,
+    clientSecret: method === 'none' || method === 'private_key_jwt' ? undefined : e.OIDC_CLIENT_SECRET,
+    clientPrivateKey: method === 'private_key_jwt' ? e.OIDC_CLIENT_PRIVATE_KEY : undefined,
+    pushedAuthorizationRequests: bool(e.OIDC_PAR),
     scopes: e.OIDC_SCOPES,
     tokenAuthMethod: method,
     tokenRequestEncoding: e.OIDC_TOKEN_REQUEST_ENCODING as BffOptions['tokenRequestEncoding'],
@@ -225,7 +245,12 @@ export function resolveOptions(options: BffOptions & { prefix?: string }, contex
     publicUrl: options.publicUrl.replace(/\/+$/, ''),
     issuer: options.issuer,
     clientId: options.clientId,
-    clientSecret: method === 'none' ? undefined : options.clientSecret,
+    clientSecret: method === 'none' || method === 'private_key_jwt' ? undefined : options.clientSecret,
+    clientKeys:
+      method === 'private_key_jwt' && options.clientPrivateKey !== undefined
+        ? Object.freeze(parseClientKeys(options.clientPrivateKey))
+        : [],
+    pushedAuthorizationRequests: options.pushedAuthorizationRequests ?? false,
     scopes: options.scopes ?? DEFAULTS.scopes,
     tokenAuthMethod: method,
     tokenRequestEncoding: options.tokenRequestEncoding ?? DEFAULTS.tokenRequestEncoding,

@@ -17,7 +17,11 @@ export class BffError extends Error {
     this.code = code;
     this.statusCode = options?.statusCode ?? ERROR_STATUS[code];
     this.expose =
-      this.statusCode < 500 || code === 'IDP_UNAVAILABLE' || code === 'UPSTREAM_UNAVAILABLE' || code === 'SESSION_STORE_UNAVAILABLE';
+      this.statusCode < 500 ||
+      code === 'IDP_UNAVAILABLE' ||
+      code === 'UPSTREAM_UNAVAILABLE' ||
+      code === 'SESSION_STORE_UNAVAILABLE' ||
+      code === 'CLIENT_AUTH_FAILED';
   }
 
   toBody(): ErrorBody {
@@ -38,6 +42,8 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   IDP_UNAVAILABLE: 'The sign-in service is not reachable right now. Your session is kept; retry shortly.',
   SESSION_STORE_UNAVAILABLE: 'The session store is not reachable right now. Retry shortly.',
   UPSTREAM_UNAVAILABLE: 'The API is not reachable right now.',
+  CLIENT_AUTH_FAILED:
+    "The sign-in service did not accept this application's credentials. This is a configuration problem on our side; please try again later.",
   RATE_LIMITED: 'Too many requests. Retry shortly.',
   BAD_REQUEST: 'The request is malformed.',
   NOT_FOUND: 'There is no such route.',

@@ -1,5 +1,6 @@
 export { bff, bff as default } from './plugin.js';
 export type { BffOptions, ResolvedBffOptions, TokenAuthMethod, TokenRequestEncoding } from './options.js';
+export type { ClientKeyInput, ClientKeyOption, PublicClientJwk } from './oidc/clientKeys.js';
 export { DEFAULTS, PROXY_BODY_LIMIT_MAX } from './options.js';
 export { configFromEnv, resolveOptions, ConfigError, DEV_DEFAULTS, type ServerConfig } from './config.js';
 export { BffError, bffError } from './errors.js';

@@ -3,8 +3,9 @@ import type { DpopAlgorithm } from './oidc/dpop.js';
 import type { SessionStore } from './session/store.js';
 import type { BffHooks } from './observability/hooks.js';
 import type { RefreshCoordinator } from './tokens/refreshCoordinator.js';
+import type { ClientKey, ClientKeyOption } from './oidc/clientKeys.js';
 
-export type TokenAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type TokenAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 export type TokenRequestEncoding = 'form' | 'json';
 
 /**
@@ -24,6 +25,20 @@ export interface BffOptions {
   scopes?: string;
   /** OIDC_TOKEN_AUTH_METHOD, default client_secret_basic with a secret, none without. */
   tokenAuthMethod?: TokenAuthMethod;
+  /**
+   * OIDC_CLIENT_PRIVATE_KEY, for `private_key_jwt`: ES256 or RS256 private
+   * keys as PEM text, a JWK (object or JSON), a JSON array of JWKs, or a list
+   * of them. The first signs the client assertions; all are published
+   * (public halves only) at `GET /auth/jwks.json`. A key without `kid` gets
+   * its RFC 7638 thumbprint.
+   */
+  clientPrivateKey?: ClientKeyOption | undefined;
+  /**
+   * OIDC_PAR: push every authorization request (RFC 9126) and send the
+   * browser with `request_uri` only. Pushed anyway when discovery says
+   * `require_pushed_authorization_requests`. Default false.
+   */
+  pushedAuthorizationRequests?: boolean;
   /** OIDC_TOKEN_REQUEST_ENCODING, default form. `json` sends token requests as a JSON body (seed 001). */
   tokenRequestEncoding?: TokenRequestEncoding;
   /** OIDC_RESOURCE: an RFC 8707 resource indicator sent with authorization and token requests. */
@@ -163,6 +178,7 @@ export interface ResolvedBffOptions extends Required<
   Omit<
     BffOptions,
     | 'clientSecret'
+    | 'clientPrivateKey'
     | 'resource'
     | 'redisUrl'
     | 'redisClusterNodes'
@@ -188,6 +204,8 @@ export interface ResolvedBffOptions extends Required<
   refreshCoordinator: RefreshCoordinator | undefined;
   metrics: { port: number; host: string } | { bearerToken: string } | false;
   clientSecret: string | undefined;
+  /** The parsed `clientPrivateKey`, the signing key first; empty unless `private_key_jwt`. */
+  clientKeys: readonly ClientKey[];
   resource: string | undefined;
   redisUrl: string | undefined;
   sessionSecrets: readonly string[];

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { clientKeyProblem } from './oidc/clientKeys.js';
 import { PROXY_BODY_LIMIT_MAX, type BffOptions } from './options.js';
 import { DEFAULT_API_PATH, DEFAULT_AUTH_PATH, isWithin } from './paths.js';
 
@@ -17,6 +18,8 @@ export const ENV_NAMES = {
   clientSecret: 'OIDC_CLIENT_SECRET',
   scopes: 'OIDC_SCOPES',
   tokenAuthMethod: 'OIDC_TOKEN_AUTH_METHOD',
+  clientPrivateKey: 'OIDC_CLIENT_PRIVATE_KEY',
+  pushedAuthorizationRequests: 'OIDC_PAR',
   tokenRequestEncoding: 'OIDC_TOKEN_REQUEST_ENCODING',
   resource: 'OIDC_RESOURCE',
   authParams: 'OIDC_AUTH_PARAMS',
@@ -45,7 +48,16 @@ export const ENV_NAMES = {
 /** Whether the check runs for NODE_ENV=production: set by optionProblems for its (synchronous) parse. */
 let productionNow = false;
 
-const RESERVED_AUTH_PARAMS = ['state', 'nonce', 'code_challenge', 'code_challenge_method', 'redirect_uri', 'client_id', 'response_type'];
+const RESERVED_AUTH_PARAMS = [
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'redirect_uri',
+  'client_id',
+  'response_type',
+  'request_uri',
+];
 
 const httpUrl = z
   .string({ error: 'must be an http(s) URL' })
@@ -88,8 +100,18 @@ const schema = z
     clientSecret: z.string().min(1, 'must not be empty when set').optional(),
     scopes: z.string().min(1, 'must not be empty').optional(),
     tokenAuthMethod: z
-      .enum(['client_secret_basic', 'client_secret_post', 'none'], { error: 'must be client_secret_basic, client_secret_post or none' })
+      .enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'], {
+        error: 'must be client_secret_basic, client_secret_post, private_key_jwt or none',
+      })
       .optional(),
+    clientPrivateKey: z
+      .unknown()
+      .superRefine((value, ctx) => {
+        const problem = value === undefined ? undefined : clientKeyProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    pushedAuthorizationRequests: flag.optional(),
     tokenRequestEncoding: z.enum(['form', 'json'], { error: 'must be form or json' }).optional(),
     resource: z
       .string()
@@ -228,8 +250,12 @@ const schema = z
     if (o.apiUpstream !== undefined && o.apis !== undefined)
       ctx.addIssue({ code: 'custom', path: ['apis'], message: 'cannot be combined with {apiUpstream}, its one-API shorthand: name the APIs in one place' });
     const method = o.tokenAuthMethod ?? (o.clientSecret ? 'client_secret_basic' : 'none');
-    if (method !== 'none' && !o.clientSecret)
+    if (method === 'private_key_jwt') {
+      if (o.clientPrivateKey === undefined)
+        ctx.addIssue({ code: 'custom', path: ['clientPrivateKey'], message: 'is required with {tokenAuthMethod}=private_key_jwt' });
+    } else if (method !== 'none' && !o.clientSecret) {
       ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: `is required with {tokenAuthMethod}=${method}` });
+    }
     if (o.sessionStore === 'redis' && !o.redisUrl && !o.redisClusterNodes && !o.redisSentinels) {
       ctx.addIssue({
         code: 'custom',

@@ -14,6 +14,7 @@ import { prefixWithin } from './paths.js';
 import { authRoutes, renderAuthError } from './routes/auth.js';
 import { devEndpoints } from './routes/devEndpoints.js';
 import { healthRoutes } from './routes/health.js';
+import { jwksRoute } from './routes/jwks.js';
 import { proxyRoutes } from './routes/proxy.js';
 import type { BffRuntime } from './runtime.js';
 import { auditLog } from './observability/audit.js';
@@ -133,6 +134,7 @@ async function bffPlugin(app: FastifyInstance, rawOptions: BffOptions & Pick<Reg
         });
       }
       await auth.register(authRoutes);
+      await auth.register(jwksRoute);
       if (options.devEndpoints) await auth.register(devEndpoints);
     },
     { prefix: local(options.authPath) },

@@ -10,6 +10,8 @@ export const ROUTES = {
   refresh: '/auth/refresh',
   logout: '/auth/logout',
   backchannelLogout: '/auth/backchannel-logout',
+  /** the BFF's public client keys (private_key_jwt), when it has any */
+  jwks: '/auth/jwks.json',
   api: '/api',
   healthz: '/healthz',
   readyz: '/readyz',

@@ -23,6 +23,8 @@ export const sessionUserSchema = z.object({
   sub: z.string().check(z.minLength(1)),
   name: z.optional(z.string()),
   email: z.optional(z.string()),
+  did: z.optional(z.string().check(z.regex(/^did:[a-z0-9]+:\S+$/))),
+  handle: z.optional(z.string().check(z.minLength(1))),
 });
 
 export const sessionInfoSchema = z.discriminatedUnion('authenticated', [
@@ -45,7 +47,10 @@ export const sessionInfoSchema = z.discriminatedUnion('authenticated', [
 
 export const refreshResultSchema = z.object({
   success: z.literal(true),
-  session: z.object({ sub: z.string(), name: z.string(), expiresAt: isoDate }),
+  session: z.union([
+    z.strictObject({ sub: z.string(), name: z.string(), expiresAt: isoDate }),
+    z.strictObject({ did: z.string(), handle: z.string(), expiresAt: isoDate }),
+  ]),
   message: z.string(),
 });
 

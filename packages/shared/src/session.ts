@@ -6,6 +6,29 @@ export interface SessionUser {
   sub: string;
   name?: string;
   email?: string;
+  /**
+   * Present when the subject is a DID (`did:plc:...`, `did:web:...`), as with
+   * AT Protocol providers (seed 000): the same value as `sub`.
+   */
+  did?: string;
+  /** With `did`: the person's handle (`alice.bsky.social`), from the `handle` claim; the DID itself when the IdP sent none. */
+  handle?: string;
+}
+
+/** `POST /auth/refresh`'s `session` for an ordinary subject. */
+export interface RefreshedSession {
+  sub: string;
+  name: string;
+  /** The new session expiry (ISO 8601). */
+  expiresAt: string;
+}
+
+/** `POST /auth/refresh`'s `session` when the subject is a DID: exactly seed 000's shape. */
+export interface RefreshedDidSession {
+  did: string;
+  handle: string;
+  /** The new session expiry (ISO 8601). */
+  expiresAt: string;
 }
 
 /** `GET /auth/session` when a session exists. Times are ISO 8601 strings. */
@@ -38,15 +61,10 @@ export interface AnonymousSessionInfo {
 
 export type SessionInfo = AuthenticatedSessionInfo | AnonymousSessionInfo;
 
-/** `POST /auth/refresh` on success (seed 000's shape). */
+/** `POST /auth/refresh` on success (seed 000's shape): `{ did, handle, expiresAt }` when the subject is a DID, else `{ sub, name, expiresAt }`. */
 export interface RefreshResult {
   success: true;
-  session: {
-    sub: string;
-    name: string;
-    /** The new session expiry (ISO 8601). */
-    expiresAt: string;
-  };
+  session: RefreshedSession | RefreshedDidSession;
   message: string;
 }
 

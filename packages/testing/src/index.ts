@@ -1,2 +1,2 @@
-export { startStack, sessionIdOf, tokensOf, freePort, type Stack, type StackOptions } from './stack.js';
+export { startStack, sessionIdOf, tokensOf, freePort, newClientKey, type Stack, type StackOptions } from './stack.js';
 export { startOwnRedis, type OwnRedis } from './redisServer.js';

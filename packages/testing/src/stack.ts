@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { Agent, createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 // the types of app.unsignCookie: the plugin registers @fastify/cookie, its published types do not say so
 import type {} from '@fastify/cookie';
 import { startApi, type RunningApi } from '@bff/demo-api';
-import { PROFILES, startIdp, type ProfileName, type RunningIdp } from '@bff/dev-idp';
+import { startIdp, type IdpOptions, type ProfileName, type RunningIdp } from '@bff/dev-idp';
 import { bff, type BffOptions } from '@bff/fastify-bff';
 import { Browser, freePort } from '@bff/fastify-bff/testing';
 
@@ -19,6 +19,8 @@ export interface StackOptions {
   bff?: Partial<BffOptions>;
   /** mount the BFF under this prefix: `app.register(bff, { prefix })` (the dev IdP registers its URIs there) */
   prefix?: string;
+  /** overrides of the dev IdP's options (its client's authentication, its registered keys) */
+  idp?: Pick<IdpOptions, 'tokenEndpointAuthMethod' | 'clientJwks'>;
   /** proxy to this upstream instead of the demo API */
   upstream?: string;
   /** use the public client (token_endpoint_auth_method none) */
@@ -63,7 +65,6 @@ export interface Stack {
 /** A real dev IdP, the real demo API and a real BFF, each on its own loopback port. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const profileName = options.profile ?? 'seed-002';
-  const profile = PROFILES[profileName];
   const replicas = options.replicas ?? 1;
   const bffPort = await freePort();
   const bffUrl = `http://127.0.0.1:${bffPort}`;
@@ -79,7 +80,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     bffPublicUrl: bffUrl,
     bffAuthPath: `${options.prefix ?? ''}${options.bff?.authPath ?? '/auth'}`,
     apiAudience: 'http://demo-api.test',
+    ...options.idp,
   });
+  const { profile } = idp;
   const api = await startApi({
     port: 0,
     host: '127.0.0.1',
@@ -95,6 +98,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     clientId: options.publicClient ? `${idp.clientId}-public` : idp.clientId,
     clientSecret: options.publicClient ? undefined : idp.clientSecret,
     tokenAuthMethod: options.publicClient ? 'none' : profile.tokenEndpointAuthMethod,
+    // a key of this stack's own; the dev IdP fetches its public half from the BFF's /auth/jwks.json
+    ...(profile.tokenEndpointAuthMethod === 'private_key_jwt' && !options.publicClient ? { clientPrivateKey: newClientKey() } : {}),
     tokenRequestEncoding: profile.tokenRequestEncoding,
     apiUpstream: options.upstream ?? api.url,
     sessionSecret: randomBytes(32).toString('hex'),
@@ -154,6 +159,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await idp.close();
     },
   };
+}
+
+/** A fresh ES256 private key as a PEM, as OIDC_CLIENT_PRIVATE_KEY takes it. */
+export function newClientKey(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
 /** The store id behind a browser's signed session cookie. */

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProfileName } from '@bff/dev-idp';
+import { USERS, type ProfileName } from '@bff/dev-idp';
 import { startStack, tokensOf, type Stack } from '../src/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -153,7 +153,7 @@ describe('an upstream that answers 401', () => {
 });
 
 describe.each<[ProfileName, string]>([
-  ['seed-000', 'form body, client_secret_basic, rotating'],
+  ['seed-000', 'form body, PAR, private_key_jwt, DID subjects, rotating'],
   ['seed-001', 'JSON body with the client credentials in it, single-use refresh tokens'],
   ['seed-002', 'form body, a new refresh token every time'],
   ['seed-003', 'client_secret_post, no refresh token in refresh responses'],
@@ -175,7 +175,9 @@ describe.each<[ProfileName, string]>([
     if (profile === 'seed-003') expect(after.tokens.refreshToken).toBe(first.tokens.refreshToken);
     else expect(after.tokens.refreshToken).not.toBe(first.tokens.refreshToken);
     expect(after.tokens.accessToken).not.toBe(first.tokens.accessToken);
-    expect(await browser.api(`${stack.bffUrl}/api/me`)).toMatchObject({ status: 200, body: { sub: 'alice' } });
+    // seed 000 names people by DID
+    const sub = profile === 'seed-000' ? USERS.find((user) => user.sub === 'alice')!.did : 'alice';
+    expect(await browser.api(`${stack.bffUrl}/api/me`)).toMatchObject({ status: 200, body: { sub } });
     expect(stack.idp.counters().refresh_token).toEqual({ served: 2, refused: 0 });
 
     const dump = JSON.stringify(after.session);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from '@bff/fastify-bff/testing';
 import { startStack, type Stack } from '../src/index.js';
+import { untilCallback } from './support/untilCallback.js';
 
 /** Sends bytes exactly as given (no URL normalisation by a client library) and returns the status line's code. */
 function rawRequest(url: string, request: string): Promise<number> {
@@ -22,34 +22,6 @@ function rawRequest(url: string, request: string): Promise<number> {
     socket.on('error', reject);
     socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0)));
   });
-}
-
-/** Follows the sign-in up to (not into) the BFF callback; returns the callback URL and the login cookie. */
-async function untilCallback(stack: Stack, browser: Browser, returnTo = '/'): Promise<{ callback: URL; loginCookie: string }> {
-  let url = new URL(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`, stack.bffUrl);
-  let response = await browser.fetch(url);
-  const loginCookie = browser.cookies.get('bff.login')!;
-  let submitted = false;
-  for (let step = 0; step < 15; step += 1) {
-    const location = response.headers.get('location');
-    if (location) {
-      const next = new URL(location, url);
-      if (next.pathname === '/auth/callback') return { callback: next, loginCookie };
-      url = next;
-      response = await browser.fetch(url);
-      continue;
-    }
-    const action = /<form[^>]*action="([^"]+)"/.exec(await response.text())?.[1];
-    if (!action || submitted) throw new Error('no login form');
-    submitted = true;
-    url = new URL(action.replaceAll('&amp;', '&'), url);
-    response = await browser.fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'username=alice&password=alice-password',
-    });
-  }
-  throw new Error('no callback');
 }
 
 describe('security: what a hostile browser, page or network can send', () => {

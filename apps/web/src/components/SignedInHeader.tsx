@@ -10,6 +10,8 @@ export interface SignedInHeaderProps {
 }
 
 export function SignedInHeader({ user, sessionOver = false }: SignedInHeaderProps) {
+  // a DID subject (AT Protocol) is known by its handle; a handle that is only the DID again says nothing new
+  const handle = user.handle !== undefined && user.handle !== user.did ? `@${user.handle}` : undefined;
   return (
     <header className="site-header">
       <Link to="/" className="brand">
@@ -26,7 +28,15 @@ export function SignedInHeader({ user, sessionOver = false }: SignedInHeaderProp
       ) : (
         <div className="who">
           <span>
-            Signed in as <strong data-testid="signed-in-user">{user.name ?? user.sub}</strong>
+            Signed in as <strong data-testid="signed-in-user">{user.name ?? handle ?? user.sub}</strong>
+            {handle !== undefined && user.name !== undefined ? (
+              <>
+                {' '}
+                <span className="handle" data-testid="signed-in-handle">
+                  {handle}
+                </span>
+              </>
+            ) : null}
           </span>
           <SessionCountdown />
           <SignOutButton />

@@ -59,7 +59,7 @@ describe('configFromEnv', () => {
         SESSION_SECRET: 'short',
         TOKEN_ENCRYPTION_KEY: 'dG9vLXNob3J0',
         SESSION_STORE: 'postgres',
-        OIDC_TOKEN_AUTH_METHOD: 'private_key_jwt',
+        OIDC_TOKEN_AUTH_METHOD: 'tls_client_auth',
         OIDC_TOKEN_REQUEST_ENCODING: 'xml',
         SESSION_IDLE_TIMEOUT: '-5',
         REFRESH_SKEW_SECONDS: 'soon',

@@ -1,6 +1,6 @@
 import { AuthorizationResponseError, ClientError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
 import type { ErrorCode } from '@bff/shared';
-import { BffError } from '../errors.js';
+import { BffError, DEFAULT_MESSAGES } from '../errors.js';
 import { unavailable, type GrantContext, type GrantFailure } from '../tokens/grant.js';
 import { DiscoveryError } from './discoveryError.js';
 
@@ -34,8 +34,12 @@ const DPOP_PROOF_ERRORS = new Set(['invalid_dpop_proof', 'use_dpop_nonce']);
  * - Why a grant was refused: the refresh token's known expiry has passed ->
  *   EXPIRED_TOKEN; the IdP's error_description says expired / revoked ->
  *   that; otherwise INVALID_GRANT (reuse detected, unknown token ...).
+ * - `invalid_client` is no refusal of the grant but of the BFF's own
+ *   credentials: transient, the session is kept (docs/architecture.md, rule 6).
  */
 export function classifyGrantError(err: unknown, context: GrantContext): GrantFailure {
+  // ending every session for a key or secret out of step would punish the users for a configuration problem that a fix undoes
+  if (isClientAuthRefusal(err)) return unavailable(err, describeGrantError(err));
   if (err instanceof ResponseBodyError && DPOP_PROOF_ERRORS.has(err.error)) {
     // the IdP refused the proof, not the refresh token (a clock apart, a nonce it forgot): the grant is intact, so is the session
     return unavailable(err, describeGrantError(err));
@@ -93,7 +97,9 @@ export type { ErrorCode };
  * refused (replayed, expired): all BAD_REQUEST with no session; an IdP that
  * cannot be reached is IDP_UNAVAILABLE.
  */
-export function classifyCallbackError(err: unknown): BffError {
+export function classifyCallbackError(err: unknown, clientAuth?: string): BffError {
+  if (err instanceof BffError) return err;
+  if (isClientAuthRefusal(err)) return clientAuthFailed(err, clientAuth);
   if (err instanceof DiscoveryError) return new BffError('IDP_UNAVAILABLE', MESSAGES.IDP_UNAVAILABLE, { cause: err });
   if (err instanceof AuthorizationResponseError) {
     return new BffError('BAD_REQUEST', `The sign-in was not completed (${err.error}).`, { cause: err });
@@ -118,4 +124,40 @@ export function classifyCallbackError(err: unknown): BffError {
   }
   // state, nonce, issuer or ID token checks: a response we must not trust
   return new BffError('BAD_REQUEST', 'The sign-in response did not pass validation. Please sign in again.', { cause: err });
+}
+
+/** `invalid_client`: the IdP did not accept the BFF's own client authentication (wrong secret, unknown or wrong key). */
+export function isClientAuthRefusal(err: unknown): boolean {
+  return err instanceof ResponseBodyError && err.error === 'invalid_client';
+}
+
+/**
+ * The person reads that the fault is ours (CLIENT_AUTH_FAILED, 502); the log
+ * gets how the BFF authenticated (method, key id) and the IdP's own words.
+ */
+function clientAuthFailed(err: unknown, clientAuth = 'its client authentication'): BffError {
+  const said = err instanceof ResponseBodyError ? `${err.error}: ${err.error_description ?? ''}`.trim() : String(err);
+  const cause = new Error(`The IdP refused ${clientAuth} (${said}); check that it knows this client's current secret or public key`, {
+    cause: err,
+  });
+  return new BffError('CLIENT_AUTH_FAILED', DEFAULT_MESSAGES.CLIENT_AUTH_FAILED, { cause });
+}
+
+/**
+ * Failures of `/auth/login`: discovery or the pushed authorization request
+ * (RFC 9126). Nobody is signed in yet, so an unreachable IdP gets its own
+ * words ("your session is kept" would not be true); a PAR endpoint that
+ * refuses anything but the client is a configuration problem (INTERNAL,
+ * logged with the IdP's error).
+ */
+export function classifyLoginError(err: unknown, clientAuth?: string): BffError {
+  const error = classifyCallbackError(err, clientAuth);
+  if (error.code === 'IDP_UNAVAILABLE') {
+    return new BffError('IDP_UNAVAILABLE', 'The sign-in service is not reachable right now. Please try again in a moment.', { cause: err });
+  }
+  if (error.code === 'BAD_REQUEST') {
+    const said = err instanceof ResponseBodyError ? ` (${err.error}: ${err.error_description ?? ''})` : '';
+    return new BffError('INTERNAL', `The IdP refused the authorization request${said}.`, { cause: err });
+  }
+  return error;
 }

@@ -1,6 +1,8 @@
 import * as client from 'openid-client';
 import type { GrantContext, GrantResult } from '../tokens/grant.js';
 import { classifyGrantError } from './classify.js';
+import { signingCryptoKey } from './clientKeys.js';
+import { BffError } from '../errors.js';
 import { DiscoveryError } from './discoveryError.js';
 import { DpopKeys } from './dpop.js';
 import type { DpopKey } from '../session/store.js';
@@ -42,6 +44,13 @@ export class OidcClient {
     return this.#configuration;
   }
 
+  /** For logs: how the BFF authenticates to the IdP, never the secret. */
+  get clientAuthDescription(): string {
+    const { tokenAuthMethod, clientId, clientKeys } = this.options;
+    const key = tokenAuthMethod === 'private_key_jwt' ? `, key ${clientKeys[0]?.kid ?? '?'}` : '';
+    return `client ${clientId} (${tokenAuthMethod}${key})`;
+  }
+
   get redirectUri(): string {
     return `${this.options.publicUrl}${this.options.authPath}/callback`;
   }
@@ -66,9 +75,23 @@ export class OidcClient {
       code_challenge_method: 'S256',
     };
     // every API's resource: the grant covers them all, and each refresh then asks a token for one (RFC 8707, 2.1)
-    const resources = new URLSearchParams(parameters);
-    for (const resource of this.#resources()) resources.append('resource', resource);
-    return { url: client.buildAuthorizationUrl(config, resources), transaction };
+    const withResources = new URLSearchParams(parameters);
+    for (const resource of this.#resources()) withResources.append('resource', resource);
+    // RFC 9126: the parameters go to the IdP server-to-server; the browser carries client_id and request_uri only
+    const url = this.usesPar(config)
+      ? await client.buildAuthorizationUrlWithPAR(config, withResources)
+      : client.buildAuthorizationUrl(config, withResources);
+    return { url, transaction };
+  }
+
+  /** Whether authorization requests are pushed: asked for (OIDC_PAR), or required by the IdP. */
+  usesPar(config: client.Configuration): boolean {
+    const metadata = config.serverMetadata();
+    const push = this.options.pushedAuthorizationRequests || metadata.require_pushed_authorization_requests === true;
+    if (push && !metadata.pushed_authorization_request_endpoint) {
+      throw new BffError('INTERNAL', `OIDC_PAR is on, but ${this.options.issuer} advertises no pushed_authorization_request_endpoint`);
+    }
+    return push;
   }
 
   /**
@@ -163,13 +186,8 @@ export class OidcClient {
   }
 
   async #discover(): Promise<client.Configuration> {
-    const { issuer, clientId, clientSecret, tokenAuthMethod, idpTimeoutSeconds } = this.options;
-    const auth =
-      tokenAuthMethod === 'none'
-        ? client.None()
-        : tokenAuthMethod === 'client_secret_post'
-          ? client.ClientSecretPost(clientSecret)
-          : client.ClientSecretBasic(clientSecret);
+    const { issuer, clientId, idpTimeoutSeconds } = this.options;
+    const auth = await this.#clientAuth();
     const insecure = new URL(issuer).protocol === 'http:';
     const config = await client
       .discovery(new URL(issuer), clientId, undefined, auth, {
@@ -191,6 +209,25 @@ export class OidcClient {
     }
     this.#refreshConfiguration = refresh;
     return config;
+  }
+
+  /** How the BFF authenticates at the token, PAR and revocation endpoints (OIDC_TOKEN_AUTH_METHOD). */
+  async #clientAuth(): Promise<client.ClientAuth> {
+    const { tokenAuthMethod, clientSecret, clientKeys } = this.options;
+    switch (tokenAuthMethod) {
+      case 'none':
+        return client.None();
+      case 'client_secret_post':
+        return client.ClientSecretPost(clientSecret);
+      case 'private_key_jwt': {
+        // the first key signs; the others are only published (GET /auth/jwks.json) while a rotation settles
+        const [signing] = clientKeys;
+        if (!signing) throw new Error('private_key_jwt needs a client key (OIDC_CLIENT_PRIVATE_KEY)');
+        return client.PrivateKeyJwt({ key: await signingCryptoKey(signing), kid: signing.kid });
+      }
+      default:
+        return client.ClientSecretBasic(clientSecret);
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import { isSafeReturnTo, type LogoutResult, type RefreshResult, type SessionInfo
 import type { SignInDecision } from '../observability/hooks.js';
 import { inSpan } from '../observability/tracing.js';
 import { BffError, bffError } from '../errors.js';
-import { classifyCallbackError } from '../oidc/classify.js';
+import { classifyCallbackError, classifyLoginError } from '../oidc/classify.js';
 import type { LoginTransaction } from '../oidc/oidcClient.js';
 import type { ActiveSession } from '../session/store.js';
 import { nextTokenState } from '../tokens/tokenSet.js';
@@ -32,13 +32,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (!isSafeReturnTo(returnTo)) throw bffError('BAD_REQUEST', 'returnTo must be a same-origin path such as /notes.');
       sessions.assertCookieCanBeSet(request);
       const { url, transaction } = await oidc.authorizationUrl(returnTo, clock()).catch((err: unknown) => {
-        const error = classifyCallbackError(err);
-        // nobody is signed in here: "your session is kept" would not be true
-        if (error.code === 'IDP_UNAVAILABLE')
-          throw new BffError('IDP_UNAVAILABLE', 'The sign-in service is not reachable right now. Please try again in a moment.', {
-            cause: err,
-          });
-        throw error;
+        throw classifyLoginError(err, oidc.clientAuthDescription);
       });
       reply.setCookie(sessions.loginCookieName, cipher.seal(transaction), {
         httpOnly: true,
@@ -69,7 +63,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       // with DPoP, the session's key exists from the code exchange on: every token of the session is bound to it
       const dpopKey = await oidc.dpop?.generate();
       const response = await oidc.exchangeCode(callbackUrl, transaction, dpopKey).catch((err: unknown) => {
-        throw classifyCallbackError(err);
+        throw classifyCallbackError(err, oidc.clientAuthDescription);
       });
       if (dpopKey && response.token_type?.toLowerCase() !== 'dpop') {
         // a Bearer token where DPoP was asked for is a downgrade: refuse it rather than proxy a stealable token
@@ -81,13 +75,18 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       }
       const claims = response.claims();
       if (!claims) throw bffError('BAD_REQUEST', 'The IdP returned no ID token.');
-      const user = { sub: claims.sub, name: stringClaim(claims.name), email: stringClaim(claims.email) };
-      if (user.name === undefined || user.email === undefined) {
+      const did = isDid(claims.sub) ? claims.sub : undefined;
+      const user: SessionUser = { sub: claims.sub, name: stringClaim(claims.name), email: stringClaim(claims.email) };
+      let handle = stringClaim(claims.handle);
+      if (user.name === undefined || user.email === undefined || (did && handle === undefined)) {
         // many IdPs leave profile claims out of the ID token: ask userinfo, best effort
         const info = await oidc.userInfo(response.access_token, claims.sub, dpopKey).catch(() => undefined);
         user.name ??= stringClaim(info?.name);
         user.email ??= stringClaim(info?.email);
+        handle ??= stringClaim(info?.handle);
       }
+      // a DID subject (AT Protocol, seed 000) is known by its handle; the DID stands in when there is none
+      if (did) Object.assign(user, { did, handle: handle ?? did });
 
       const { state } = nextTokenState(cipher, response, clock(), undefined, { keepIdToken: options.logoutIdTokenHint, dpopKey });
       const kept = await decideSignIn(claims, withoutUndefined(user), response.refresh_token);
@@ -125,9 +124,14 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       throw result.error;
     }
     const fresh = await sessions.extend(result.session, request.log, { force: true });
+    const expiresAt = iso(sessions.expiresAt(fresh));
+    const { did, handle } = fresh.user;
     return {
       success: true,
-      session: { sub: fresh.user.sub, name: fresh.user.name ?? fresh.user.sub, expiresAt: iso(sessions.expiresAt(fresh)) },
+      // a DID subject gets seed 000's shape exactly
+      session: did
+        ? { did, handle: handle ?? did, expiresAt }
+        : { sub: fresh.user.sub, name: fresh.user.name ?? fresh.user.sub, expiresAt },
       message: 'Session refreshed.',
     };
   });
@@ -233,6 +237,11 @@ export function renderAuthError(authPath: string) {
       .send(errorPage('Sign-in failed', error.toBody().error, error.code, `${authPath}/login`));
     return true;
   };
+}
+
+/** A W3C DID (`did:plc:...`, `did:web:...`): the subject of AT Protocol providers. */
+function isDid(sub: string): boolean {
+  return /^did:[a-z0-9]+:\S+$/.test(sub);
 }
 
 function stringClaim(value: unknown): string | undefined {

@@ -61,6 +61,29 @@ describe('wire schemas', () => {
     expect(refreshResultSchema.safeParse(body).success).toBe(true);
     expect(refreshResultSchema.safeParse({ ...body, success: false }).success).toBe(false);
   });
+
+  it('accepts the refresh result of a DID subject in seed 000 shape exactly, and no mix of the two', () => {
+    const did = 'did:plc:7qgpvktchdbbobczscggynfs';
+    const body = { success: true, session: { did, handle: 'alice.test', expiresAt: now }, message: 'Session refreshed.' };
+    expect(refreshResultSchema.safeParse(body).success).toBe(true);
+    expect(refreshResultSchema.safeParse({ ...body, session: { ...body.session, sub: did } }).success).toBe(false);
+    expect(refreshResultSchema.safeParse({ ...body, session: { did, expiresAt: now } }).success).toBe(false);
+  });
+
+  it('accepts did and handle beside sub and name in the session user, a did only in DID syntax', () => {
+    const user = { sub: 'did:plc:abc', name: 'Alice', did: 'did:plc:abc', handle: 'alice.test' };
+    const info = {
+      authenticated: true,
+      user,
+      accessTokenExpiresAt: now,
+      sessionExpiresAt: now,
+      sessionEndsBy: 'idle',
+      logoutUrl: '/auth/logout?sid=x',
+      serverTime: now,
+    };
+    expect(sessionInfoSchema.safeParse(info).success).toBe(true);
+    expect(sessionInfoSchema.safeParse({ ...info, user: { ...user, did: 'alice' } }).success).toBe(false);
+  });
 });
 
 describe('isSafeReturnTo', () => {
