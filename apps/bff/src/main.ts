@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const app = await buildServer({ config, webRoot: WEB_ROOT });
   await app.listen({ port: config.port, host: config.host });
   app.log.info(
-    `BFF listening on ${config.bff.publicUrl} (issuer ${config.bff.issuer}, upstream ${config.bff.apiUpstream}, store ${String(config.bff.sessionStore)})`,
+    `BFF listening on ${config.bff.publicUrl} (issuer ${config.bff.issuer}, upstream ${config.bff.apis ? config.bff.apis.map((api) => `${api.prefix} -> ${api.upstream}`).join(', ') : config.bff.apiUpstream}, store ${String(config.bff.sessionStore)})`,
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void app.close().then(() => process.exit(0)));

@@ -11,7 +11,8 @@ export interface ConfigurationInput {
   accessTokenTtl: number;
   refreshTokenTtl: number;
   clients: ClientMetadata[];
-  apiAudience: string;
+  /** the APIs' resource identifiers: the first is the default audience, each gets its own tokens (RFC 8707) */
+  apiAudiences: readonly string[];
   signingKey: JWK;
   store: MemoryStore;
 }
@@ -30,7 +31,7 @@ function sameResource(a: string, b: string): boolean {
 }
 
 export function providerConfiguration(input: ConfigurationInput): Configuration {
-  const { profile, accessTokenTtl, refreshTokenTtl, apiAudience, store } = input;
+  const { profile, accessTokenTtl, refreshTokenTtl, apiAudiences, store } = input;
   return {
     adapter: store.adapterFactory,
     clients: input.clients,
@@ -67,10 +68,11 @@ export function providerConfiguration(input: ConfigurationInput): Configuration 
       resourceIndicators: {
         enabled: true,
         // every access token is for the demo API unless the client asks otherwise
-        defaultResource: (_ctx, _client, oneOf) => oneOf?.[0] ?? apiAudience,
+        defaultResource: (_ctx, _client, oneOf) => oneOf?.[0] ?? apiAudiences[0]!,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resourceIndicator) => {
-          if (!sameResource(resourceIndicator, apiAudience)) throw new errors.InvalidTarget();
+          const apiAudience = apiAudiences.find((audience) => sameResource(resourceIndicator, audience));
+          if (apiAudience === undefined) throw new errors.InvalidTarget();
           return {
             scope: API_SCOPE,
             audience: apiAudience,

@@ -60,7 +60,13 @@ export function idpOptionsFromEnv(env: Env): IdpOptions {
   if (bffAuthPath !== undefined && !isBffAuthPath(bffAuthPath)) {
     problems.push(`IDP_BFF_AUTH_PATH must be a path such as /auth or /bff/auth, got "${bffAuthPath}"`);
   }
-  const apiAudience = url('API_AUDIENCE', read('API_AUDIENCE') ?? read('API_UPSTREAM') ?? 'http://localhost:4001');
+  // comma-separated: several APIs, each with tokens of its own; the first is the default audience
+  const apiAudiences = (read('API_AUDIENCE') ?? read('API_UPSTREAM') ?? 'http://localhost:4001')
+    .split(',')
+    .map((value) => value.trim())
+    .filter(Boolean)
+    .map((value) => url('API_AUDIENCE', value));
+  const apiAudience = apiAudiences.length === 1 ? apiAudiences[0]! : apiAudiences;
 
   if (problems.length > 0) throw new EnvError(problems);
   return {

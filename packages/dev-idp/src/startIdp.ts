@@ -48,7 +48,8 @@ export interface IdpOptions {
    */
   clientJwks?: { keys: JWK[] };
   /** the demo API's resource identifier: the `aud` of every access token */
-  apiAudience: string;
+  /** the demo API's resource identifier: the `aud` of every access token; several: each an API with tokens of its own (RFC 8707), the first the default */
+  apiAudience: string | readonly string[];
   /** the /__test endpoints; default: NODE_ENV !== 'production' */
   devEndpoints?: boolean;
   /** default: silent */
@@ -146,8 +147,9 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
   const log = options.logger ?? (() => {});
   const withDevEndpoints = options.devEndpoints ?? process.env['NODE_ENV'] !== 'production';
   const urls = Array.isArray(options.bffPublicUrl) ? options.bffPublicUrl : [options.bffPublicUrl];
-  if (typeof options.apiAudience !== 'string' || options.apiAudience === '')
-    throw new TypeError("apiAudience must be the API's resource identifier (a URL)");
+  const apiAudiences = typeof options.apiAudience === 'string' ? [options.apiAudience] : [...options.apiAudience];
+  if (apiAudiences.length === 0 || apiAudiences.some((audience) => typeof audience !== 'string' || audience === ''))
+    throw new TypeError("apiAudience must be the API's resource identifier (a URL), or a list of them");
 
   const store = new MemoryStore();
   const counter = new GrantCounter();
@@ -173,7 +175,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
           jwks: options.clientJwks,
           dpopBound: effective.dpop !== undefined,
         }),
-        apiAudience: options.apiAudience,
+        apiAudiences,
         signingKey: await signingKey(),
         store,
       }),

@@ -1,5 +1,5 @@
 export { bff, bff as default } from './plugin.js';
-export type { BffOptions, ResolvedBffOptions, TokenAuthMethod, TokenRequestEncoding } from './options.js';
+export type { ApiRoute, BffOptions, ResolvedApi, ResolvedBffOptions, TokenAuthMethod, TokenRequestEncoding } from './options.js';
 export type { ClientKeyInput, ClientKeyOption, PublicClientJwk } from './oidc/clientKeys.js';
 export { DEFAULTS, PROXY_BODY_LIMIT_MAX } from './options.js';
 export { configFromEnv, resolveOptions, ConfigError, DEV_DEFAULTS, type ServerConfig } from './config.js';
@@ -10,7 +10,7 @@ export { TokenManager, realTimers, type AccessTokenResult, type TokenManagerOpti
 export { nextTokenState, type TokenResponse } from './tokens/tokenSet.js';
 export { TokenCipher, parseEncryptionKeys } from './crypto/tokenCipher.js';
 export { MemorySessionStore } from './session/memoryStore.js';
-export type { SessionStore, StoredSession, ActiveSession, EndedSession, TokenState, TokenSet } from './session/store.js';
+export type { SessionStore, StoredSession, ActiveSession, EndedSession, TokenState, TokenSet, DpopKey } from './session/store.js';
 export { MemoryRefreshCoordinator, type RefreshCoordinator, type RefreshFailure } from './tokens/refreshCoordinator.js';
 export { RedisSessionStore, key as redisKeys } from './session/redisStore.js';
 export type { RedisTopology } from './redis/connection.js';
@@ -19,8 +19,9 @@ export type { BffEvent, EndReason, EventSink } from './observability/events.js';
 export { BffMetrics } from './observability/metrics.js';
 export { RedisRefreshCoordinator } from './redis/redisRefreshCoordinator.js';
 export { RedisConnection } from './redis/connection.js';
-export type { GrantContext, GrantResult, GrantFailure } from './tokens/grant.js';
+export type { GrantContext, GrantResult, GrantFailure, TokenTarget } from './tokens/grant.js';
 export { StoreUnavailableError } from './session/store.js';
 export { classifyGrantError } from './oidc/classify.js';
 export { Upstream, type UpstreamOptions } from './routes/upstream.js';
+export type { Credentials } from './routes/forwarding.js';
 export { systemClock, type Clock } from './clock.js';

@@ -248,7 +248,11 @@ const schema = z
     if (o.apiUpstream === undefined && o.apis === undefined)
       ctx.addIssue({ code: 'custom', path: ['apiUpstream'], message: 'is required (or {apis}: several APIs)' });
     if (o.apiUpstream !== undefined && o.apis !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['apis'], message: 'cannot be combined with {apiUpstream}, its one-API shorthand: name the APIs in one place' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apis'],
+        message: 'cannot be combined with {apiUpstream}, its one-API shorthand: name the APIs in one place',
+      });
     const method = o.tokenAuthMethod ?? (o.clientSecret ? 'client_secret_basic' : 'none');
     if (method === 'private_key_jwt') {
       if (o.clientPrivateKey === undefined)
@@ -275,7 +279,11 @@ const schema = z
     }
     const authPath = o.authPath ?? DEFAULT_AUTH_PATH;
     if (o.apis && o.apiPath !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['apiPath'], message: 'is the one-API shorthand\'s path: with {apis}, give each API its prefix there' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiPath'],
+        message: "is the one-API shorthand's path: with {apis}, give each API its prefix there",
+      });
     // the host-route guard asks every route under an API path for X-CSRF and a session: sign-in and health would fail there
     const apiPaths = o.apis ? o.apis.map((api) => api.prefix) : [o.apiPath ?? DEFAULT_API_PATH];
     const apiOption = o.apis ? 'apis' : 'apiPath';

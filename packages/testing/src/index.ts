@@ -1,2 +1,12 @@
-export { startStack, sessionIdOf, tokensOf, freePort, newClientKey, type Stack, type StackOptions } from './stack.js';
+export {
+  startStack,
+  sessionIdOf,
+  tokensOf,
+  freePort,
+  newClientKey,
+  FIRST_AUDIENCE,
+  SECOND_AUDIENCE,
+  type Stack,
+  type StackOptions,
+} from './stack.js';
 export { startOwnRedis, type OwnRedis } from './redisServer.js';

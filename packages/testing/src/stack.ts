@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type {} from '@fastify/cookie';
 import { startApi, type RunningApi } from '@bff/demo-api';
 import { startIdp, type IdpOptions, type ProfileName, type RunningIdp } from '@bff/dev-idp';
-import { bff, type BffOptions } from '@bff/fastify-bff';
+import { bff, type ApiRoute, type BffOptions } from '@bff/fastify-bff';
 import { Browser, freePort } from '@bff/fastify-bff/testing';
 
 export { freePort };
@@ -37,6 +37,12 @@ export interface StackOptions {
   fastify?: FastifyServerOptions;
   /** the demo API requires its own nonce in DPoP proofs (RFC 9449, 9) */
   apiDpopNonce?: boolean;
+  /**
+   * Several upstream APIs (the BFF's `apis`): a second demo API is started
+   * with audience SECOND_AUDIENCE (the dev IdP knows both), and this builds
+   * the list from the two running APIs.
+   */
+  apis?: (running: { first: RunningApi; second: RunningApi }) => ApiRoute[];
 }
 
 export interface Stack {
@@ -62,6 +68,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** The demo API's audience (RFC 8707 resource), and that of the second one with `apis`. */
+export const FIRST_AUDIENCE = 'http://demo-api.test';
+export const SECOND_AUDIENCE = 'http://second-api.test';
+
 /** A real dev IdP, the real demo API and a real BFF, each on its own loopback port. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const profileName = options.profile ?? 'seed-002';
@@ -79,7 +89,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.refreshTokenTtl ? { refreshTokenTtl: options.refreshTokenTtl } : {}),
     bffPublicUrl: bffUrl,
     bffAuthPath: `${options.prefix ?? ''}${options.bff?.authPath ?? '/auth'}`,
-    apiAudience: 'http://demo-api.test',
+    apiAudience: options.apis ? [FIRST_AUDIENCE, SECOND_AUDIENCE] : FIRST_AUDIENCE,
     ...options.idp,
   });
   const { profile } = idp;
@@ -87,9 +97,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     port: 0,
     host: '127.0.0.1',
     issuer: idp.issuer,
-    audience: 'http://demo-api.test',
+    audience: FIRST_AUDIENCE,
     ...(options.apiDpopNonce ? { dpopNonce: true } : {}),
   });
+  const second = options.apis
+    ? await startApi({
+        port: 0,
+        host: '127.0.0.1',
+        issuer: idp.issuer,
+        audience: SECOND_AUDIENCE,
+        ...(options.apiDpopNonce ? { dpopNonce: true } : {}),
+      })
+    : undefined;
   let offset = 0;
   let frozenAt: number | undefined;
   const shared: BffOptions = {
@@ -101,7 +120,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // a key of this stack's own; the dev IdP fetches its public half from the BFF's /auth/jwks.json
     ...(profile.tokenEndpointAuthMethod === 'private_key_jwt' && !options.publicClient ? { clientPrivateKey: newClientKey() } : {}),
     tokenRequestEncoding: profile.tokenRequestEncoding,
-    apiUpstream: options.upstream ?? api.url,
+    ...(options.apis ? { apis: options.apis({ first: api, second: second! }) } : { apiUpstream: options.upstream ?? api.url }),
     sessionSecret: randomBytes(32).toString('hex'),
     tokenEncryptionKeys: [randomBytes(32)],
     idpTimeoutSeconds: 2,
@@ -156,6 +175,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       front?.close();
       await Promise.all(apps.map((app) => app.close()));
       await api.close();
+      await second?.close();
       await idp.close();
     },
   };

@@ -16,6 +16,8 @@ export function describeError(error: unknown, doing: string): string {
       return 'Reconnecting... your session is kept. Try again in a moment.';
     case 'UPSTREAM_UNAVAILABLE':
       return `The service is unavailable right now (${doing}). Try again shortly.`;
+    case 'RESOURCE_REFUSED':
+      return `Your sign-in does not give access to this (${doing}).`;
     case 'RATE_LIMITED':
       return 'Too many requests. Wait a moment and try again.';
     case undefined:

@@ -129,6 +129,36 @@ describe('configFromEnv', () => {
     expect(resolveOptions({ ...configFromEnv({ OIDC_DPOP: '1' }).bff }).dpop).toEqual({ algorithm: 'ES256' });
   });
 
+  it('reads APIS as JSON, in place of API_UPSTREAM, and names each problem', () => {
+    const apis = [
+      { prefix: '/api', upstream: 'https://api.example.com/v1/', resource: 'https://api.example.com' },
+      { prefix: '/billing', upstream: 'https://billing.example.com', resource: 'https://billing.example.com', scopes: 'invoices:read' },
+    ];
+    const config = configFromEnv({ ...production, API_UPSTREAM: undefined, APIS: JSON.stringify(apis) });
+    expect(config.bff.apis).toEqual(apis);
+    expect(config.bff.apiUpstream).toBeUndefined();
+    const resolved = resolveOptions(config.bff);
+    expect(resolved.resource).toBe('https://api.example.com');
+    expect(resolved.apis.map(({ prefix, upstream, tokenKey }) => ({ prefix, upstream, tokenKey }))).toEqual([
+      { prefix: '/api', upstream: 'https://api.example.com/v1', tokenKey: '' },
+      { prefix: '/billing', upstream: 'https://billing.example.com', tokenKey: 'https://billing.example.com invoices:read' },
+    ]);
+
+    expect(problemsOf({ APIS: 'not json' })).toEqual([expect.stringMatching(/^APIS: must be a JSON array of \{ prefix, upstream/)]);
+    expect(problemsOf({ APIS: '[]' })).toEqual(['APIS: must list at least one API']);
+    expect(problemsOf({ APIS: JSON.stringify([{ prefix: 'api', upstream: 'http://a' }]) })).toEqual([
+      expect.stringMatching(/^APIS: each prefix must be a path/),
+    ]);
+    expect(problemsOf({ APIS: JSON.stringify([apis[0], { ...apis[1], prefix: '/api' }]) })).toEqual(['APIS: must not list a prefix twice']);
+    expect(problemsOf({ APIS: JSON.stringify([{ prefix: '/auth/x', upstream: 'http://a' }]) })).toEqual([
+      expect.stringMatching(/^APIS: must not be \/auth \(OIDC_AUTH_PATH|^APIS: must not be \/auth/),
+    ]);
+    expect(problemsOf({ APIS: JSON.stringify(apis), API_UPSTREAM: 'http://a' })).toEqual([
+      expect.stringMatching(/^APIS: cannot be combined with API_UPSTREAM/),
+    ]);
+    expect(problemsOf({ ...production, API_UPSTREAM: undefined })).toEqual(['API_UPSTREAM: is required when NODE_ENV=production']);
+  });
+
   it('requires https for the public URL in production', () => {
     expect(problemsOf({ ...production, BFF_PUBLIC_URL: 'http://app.example.com' })).toEqual([
       'BFF_PUBLIC_URL: must be https when NODE_ENV=production (cookies must be Secure)',

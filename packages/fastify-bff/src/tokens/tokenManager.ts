@@ -179,7 +179,10 @@ export class TokenManager {
    * however many callers force at once, and none when the version this
    * caller saw has already been replaced.
    */
-  async accessToken(session: ActiveSession, options: { force?: boolean; target?: TokenTarget | undefined } = {}): Promise<AccessTokenResult> {
+  async accessToken(
+    session: ActiveSession,
+    options: { force?: boolean; target?: TokenTarget | undefined } = {},
+  ): Promise<AccessTokenResult> {
     const target = options.target?.key ? options.target : undefined;
     const key = target?.key ?? '';
     // a pair the store has not taken yet is newer than anything the store can show (while its access token lasts)

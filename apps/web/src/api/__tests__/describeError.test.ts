@@ -8,6 +8,8 @@ describe('describeError', () => {
     expect(describeError(upstream, 'loading your notes')).toMatch(/unavailable right now/);
     const idp = new BffError('misleading text', { status: 503, code: 'IDP_UNAVAILABLE' });
     expect(describeError(idp, 'loading your notes')).toMatch(/^Reconnecting\.\.\./);
+    const refused = new BffError('misleading text', { status: 403, code: 'RESOURCE_REFUSED' });
+    expect(describeError(refused, 'loading your invoices')).toBe('Your sign-in does not give access to this (loading your invoices).');
   });
 
   it("shows an upstream API's own 4xx description", () => {
