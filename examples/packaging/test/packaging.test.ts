@@ -63,8 +63,9 @@ describe('the published packages, installed with npm outside the workspace', () 
     cpSync(consumer, dir, { recursive: true });
     cpSync(join(consumer, 'app'), join(react18, 'app'), { recursive: true });
     // one npm cache for both
+    const installing = performance.now();
     await Promise.all([npmInstall(dir), npmInstall(react18)]);
-    console.log('packed sizes:', JSON.stringify(sizes));
+    console.log('packed sizes:', JSON.stringify(sizes), `npm installs: ${Math.round((performance.now() - installing) / 1000)} s`);
   });
   afterAll(async () => {
     for (const child of children) child.kill('SIGTERM');

@@ -12,7 +12,7 @@ export interface BffClientParts {
 
 const partsByClient = new WeakMap<QueryClient, BffClientParts>();
 
-/** Kept with the QueryClient, so that the hooks find them through `useQueryClient()`: no provider of our own. */
+/** Kept with the QueryClient, so that the hooks find them through `useQueryClient()`: no provider of our own (docs/architecture.md, "The browser client"). */
 export function setBffClientParts(client: QueryClient, parts: BffClientParts): void {
   partsByClient.set(client, parts);
 }
