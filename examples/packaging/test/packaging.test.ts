@@ -35,7 +35,7 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
  * the dev IdP and the demo API from their bins, a server from the plugin's
  * quick start, a client that signs in, refreshes and signs out, a strict
  * TypeScript consumer, a Vite + React app on the hooks built with React 19
- * and with React 18, and a Playwright suite on the fixtures against that app.
+ * and with React 18, and a Playwright suite on the fixtures against each.
  */
 describe('the published packages, installed with npm outside the workspace', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bff-adopter-'));
@@ -73,21 +73,26 @@ describe('the published packages, installed with npm outside the workspace', () 
     rmSync(react18, { recursive: true, force: true });
   });
 
-  /** The dev IdP and the demo API from their bins; the IdP knows the quick-start server and the Vite app. */
+  /** The dev IdP and the demo API from their bins; the IdP knows the quick-start server and the two Vite apps. */
   const services = once(async () => {
-    const [idpPort, apiPort, bffPort, vitePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [idpPort, apiPort, bffPort, vite19, vite18] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const urls = {
       issuer: `http://127.0.0.1:${idpPort}`,
       api: `http://127.0.0.1:${apiPort}`,
       bff: `http://127.0.0.1:${bffPort}`,
       bffPort,
-      vite: `http://localhost:${vitePort}`,
-      vitePort,
+      vitePorts: { 19: vite19, 18: vite18 },
     };
     const idpEnv = {
       IDP_PORT: String(idpPort),
       IDP_ISSUER: urls.issuer,
-      BFF_PUBLIC_URL: `${urls.bff},${urls.vite}`,
+      BFF_PUBLIC_URL: [urls.bff, `http://localhost:${vite19}`, `http://localhost:${vite18}`].join(','),
       API_AUDIENCE: urls.api,
     };
     children.push(await startUntil(bin('bff-dev-idp'), [], dir, idpEnv, (out) => out.includes(String(idpPort))));
@@ -213,24 +218,32 @@ describe('the published packages, installed with npm outside the workspace', () 
     expect(built.bundled, `the bundle holds react-dom ${built.installed}`).toBe(true);
   });
 
-  it("runs a Playwright suite on @bff/playwright's fixtures against that app, served by vite preview with its proxy to the quick-start server", async () => {
-    await builtWith19();
-    const { vite, vitePort } = await services();
-    // the BFF's public URL is Vite's: the redirect_uri and the cookie are on the origin the browser sees
-    const bffUrl = await startServer(await freePort(), vite, { BFF_DEV_ENDPOINTS: '1' });
-    const preview = ['preview', '--port', String(vitePort), '--strictPort', '--host', 'localhost'];
-    children.push(await startUntil(bin('vite'), preview, join(dir, 'app'), { BFF_URL: bffUrl }, (out) => out.includes(String(vitePort))));
-    const result = await run(bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts'], {
-      cwd: dir,
-      env: { ...process.env, APP_URL: vite },
-      timeout: 180_000,
-    }).then(
-      ({ stdout }) => stdout,
-      (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ''}${err.stderr ?? ''}`,
-    );
-    expect(result).toMatch(/\b5 passed\b/);
-    expect(result).not.toMatch(/failed|flaky/);
-  });
+  const apps = [
+    { react: 19, folder: dir, built: builtWith19 },
+    { react: 18, folder: react18, built: builtWith18 },
+  ] as const;
+  for (const { react, folder, built } of apps) {
+    it(`runs a Playwright suite on @bff/playwright's fixtures against the React ${react} app, served by vite preview with its proxy to the quick-start server`, async () => {
+      await built();
+      const vitePort = (await services()).vitePorts[react];
+      const vite = `http://localhost:${vitePort}`;
+      // the BFF's public URL is Vite's: the redirect_uri and the cookie are on the origin the browser sees
+      const bffUrl = await startServer(await freePort(), vite, { BFF_DEV_ENDPOINTS: '1' });
+      const preview = ['preview', '--port', String(vitePort), '--strictPort', '--host', 'localhost'];
+      const viteBin = join(folder, 'node_modules', '.bin', 'vite');
+      children.push(await startUntil(viteBin, preview, join(folder, 'app'), { BFF_URL: bffUrl }, (out) => out.includes(String(vitePort))));
+      const result = await run(bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts'], {
+        cwd: dir,
+        env: { ...process.env, APP_URL: vite },
+        timeout: 180_000,
+      }).then(
+        ({ stdout }) => stdout,
+        (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ''}${err.stderr ?? ''}`,
+      );
+      expect(result).toMatch(/\b5 passed\b/);
+      expect(result).not.toMatch(/failed|flaky/);
+    });
+  }
 
   it('the READMEs show the code this test runs', () => {
     const playwrightReadme = codeBlocks(new URL('../../../packages/playwright/README.md', import.meta.url));

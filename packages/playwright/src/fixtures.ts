@@ -1,5 +1,5 @@
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
-import { watchConsole, watchPage, type ConsoleWatch } from './consoleGuard.js';
+import { EXPECTED_CONSOLE_ERRORS, watchConsole, watchPage, type ConsoleWatch } from './consoleGuard.js';
 import { callDevEndpoint } from './devEndpoints.js';
 import { DEV_IDP_LOGIN_PAGE, DEV_IDP_SELECTORS, DEV_IDP_USERS, bffRoute, type BffSelectors, type BffSetup } from './options.js';
 import { completeIdpSignIn, signInThroughIdp } from './signIn.js';
@@ -70,7 +70,7 @@ export const test = base.extend<BffTestFixtures & BffTestOptions, BffWorkerFixtu
   users: [DEV_IDP_USERS, { scope: 'worker', option: true }],
   selectors: [{}, { scope: 'worker', option: true }],
   user: [async ({ users }, use) => use(Object.keys(users)[0] ?? ''), { option: true }],
-  expectedConsoleErrors: [undefined as unknown as readonly RegExp[], { option: true }],
+  expectedConsoleErrors: [EXPECTED_CONSOLE_ERRORS, { option: true }],
 
   bffSetup: [
     async ({ appURL, authPath, idpLoginPage, users, selectors }, use) => {
@@ -84,7 +84,7 @@ export const test = base.extend<BffTestFixtures & BffTestOptions, BffWorkerFixtu
   consoleGuard: [
     async ({ bffSetup, expectedConsoleErrors }, use) => {
       const watches: ConsoleWatch[] = [];
-      const options = { appOrigin: new URL(bffSetup.appURL).origin, ...(expectedConsoleErrors && { expected: expectedConsoleErrors }) };
+      const options = { appOrigin: new URL(bffSetup.appURL).origin, expected: expectedConsoleErrors };
       await use({
         watch: (context) => void watches.push(watchConsole(context, options)),
         watchPage: (page) => void watches.push(watchPage(page, options)),
