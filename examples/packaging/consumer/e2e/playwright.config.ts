@@ -1,5 +1,8 @@
-// This machine's Chromium (Playwright cannot download browsers here); the app's URL comes from the test.
+// Debian's Chromium where it exists (Playwright cannot download browsers here), else Playwright's own; the app's URL comes from the test.
+import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+
+const debianChromium = '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: '.',
@@ -8,7 +11,7 @@ export default defineConfig({
   use: {
     baseURL: process.env.APP_URL,
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
+      ...(existsSync(debianChromium) ? { executablePath: debianChromium } : {}),
       args: [
         '--no-sandbox',
         '--disable-gpu',
