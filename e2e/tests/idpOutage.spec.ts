@@ -1,11 +1,11 @@
 import type { Page } from '@playwright/test';
-import { test, expect, expireAccessToken, type Stack } from '../src/fixtures.js';
+import { test, expect, type Stack } from '../src/fixtures.js';
 import { screenshotPath } from '../src/screenshots.js';
 
 // These tests sign in on their own: a refresh caught in the outage can cost the session (see the second test).
 
 /** Freezes the IdP and makes the page's next API calls need a refresh it cannot get; "Reconnecting..." shows. */
-async function meetTheOutage(page: Page, stack: Stack): Promise<void> {
+async function meetTheOutage(page: Page, stack: Stack, expireAccessToken: (page: Page) => Promise<void>): Promise<void> {
   await expect(page.getByText('alice@example.com')).toBeVisible();
   stack.freezeIdp();
   await expireAccessToken(page);
@@ -14,10 +14,15 @@ async function meetTheOutage(page: Page, stack: Stack): Promise<void> {
   await expect(page.getByTestId('reconnecting')).toHaveText('Reconnecting...');
 }
 
-test('while the IdP is down the app shows "Reconnecting..." and keeps the person signed in', async ({ page, signIn, stack }) => {
+test('while the IdP is down the app shows "Reconnecting..." and keeps the person signed in', async ({
+  page,
+  signIn,
+  stack,
+  expireAccessToken,
+}) => {
   await signIn(page, 'alice', '/');
   try {
-    await meetTheOutage(page, stack);
+    await meetTheOutage(page, stack, expireAccessToken);
     await expect(page.getByTestId('signed-in-user')).toHaveText('Alice Liddell');
     await expect(page.getByTestId('relogin-dialog')).toHaveCount(0);
     const session = await (await page.request.get('/auth/session')).json();
@@ -30,11 +35,11 @@ test('while the IdP is down the app shows "Reconnecting..." and keeps the person
 
 // regression: the refresh that timed out during the outage reached the IdP on thaw and rotated the token;
 // the BFF dropped that answer, refreshed again with the old token and lost the session
-test('when the IdP is back the app recovers on its own, without signing in again', async ({ page, signIn, stack }) => {
+test('when the IdP is back the app recovers on its own, without signing in again', async ({ page, signIn, stack, expireAccessToken }) => {
   await signIn(page, 'alice', '/');
   await stack.resetCounters();
   try {
-    await meetTheOutage(page, stack);
+    await meetTheOutage(page, stack, expireAccessToken);
   } finally {
     stack.thawIdp();
   }

@@ -1,11 +1,16 @@
-import { test, expect, expireAccessToken } from '../src/fixtures.js';
+import { test, expect } from '../src/fixtures.js';
 import { screenshotPath } from '../src/screenshots.js';
 
 // revokeUser and the back-channel logout end every grant and session of alice at the IdP:
 // a stack of its own, so that no session another file reuses dies with them
 test.use({ stackOptions: { isolate: 'revocation' } });
 
-test('when the grant is revoked at the IdP the prompt says "You were signed out elsewhere"', async ({ page, signIn, stack }) => {
+test('when the grant is revoked at the IdP the prompt says "You were signed out elsewhere"', async ({
+  page,
+  signIn,
+  stack,
+  expireAccessToken,
+}) => {
   await signIn(page, 'alice', '/notes');
   await page.getByLabel('New note').fill('Written after an administrator revoked my access');
 

@@ -2,7 +2,6 @@ import { test, expect } from '../src/fixtures.js';
 import { emulatePageLifecycle } from '../src/pageLifecycle.js';
 import { screenshotPath } from '../src/screenshots.js';
 import { sessionEnd } from '../src/sessionScreen.js';
-import { completeIdpSignIn } from '../src/signInThroughIdp.js';
 
 const DRAFT = 'Ask the Cheshire Cat which way to go';
 
@@ -13,6 +12,7 @@ test('a hidden tab shows the prompt as soon as it is visible again, a sleeping o
   context,
   page,
   signIn,
+  completeSignIn,
 }) => {
   const hiddenTab = await emulatePageLifecycle(page);
   await signIn(page, 'alice', '/notes');
@@ -53,7 +53,7 @@ test('a hidden tab shows the prompt as soon as it is visible again, a sleeping o
   const third = await context.newPage();
   await third.goto('/');
   await third.getByRole('button', { name: /^Sign in( again)?$/ }).click();
-  await completeIdpSignIn(third, 'alice');
+  await completeSignIn(third, 'alice');
   await expect(prompt).toHaveCount(0);
   await expect(page.getByTestId('signed-in-user')).toHaveText('Alice Liddell');
   await expect(page.getByTestId('notes-list')).toBeVisible();

@@ -1,11 +1,15 @@
-import { test, expect, expireSession } from '../src/fixtures.js';
-import { completeIdpSignIn } from '../src/signInThroughIdp.js';
+import { test, expect } from '../src/fixtures.js';
 import { screenshotPath } from '../src/screenshots.js';
 
 const DRAFT = 'Ask the Queen who stole the tarts';
 
 // this test ends its session on purpose: it signs in on its own, never with the stored one
-test('when the session ends the prompt says so, and signing in again returns to /notes with the unsent note', async ({ page, signIn }) => {
+test('when the session ends the prompt says so, and signing in again returns to /notes with the unsent note', async ({
+  page,
+  signIn,
+  completeSignIn,
+  expireSession,
+}) => {
   await signIn(page, 'alice', '/notes');
   await expect(page).toHaveURL(/\/notes$/);
   await page.getByLabel('New note').fill(DRAFT);
@@ -19,7 +23,7 @@ test('when the session ends the prompt says so, and signing in again returns to 
   await page.screenshot({ path: screenshotPath('relogin-session-ended') });
 
   await dialog.getByRole('button', { name: 'Sign in again' }).click();
-  await completeIdpSignIn(page, 'alice');
+  await completeSignIn(page, 'alice');
   await expect(page).toHaveURL(/\/notes$/);
   await expect(page.getByLabel('New note')).toHaveValue(DRAFT);
   await expect(page.getByTestId('notes-list')).not.toContainText(DRAFT);

@@ -1,5 +1,4 @@
 import { test, expect } from '../src/fixtures.js';
-import { completeIdpSignIn } from '../src/signInThroughIdp.js';
 import { screenshotPath } from '../src/screenshots.js';
 import { recordSessionScreen, sessionEnd } from '../src/sessionScreen.js';
 
@@ -11,6 +10,7 @@ test.use({ stackOptions: { accessTokenTtl: 4, refreshTokenTtl: 8 } });
 test('a tab left alone shows "Your session has expired" within 2 s of the end, with no click, and signing in again keeps the draft', async ({
   page,
   signIn,
+  completeSignIn,
   stack,
 }) => {
   await signIn(page, 'alice', '/notes');
@@ -37,7 +37,7 @@ test('a tab left alone shows "Your session has expired" within 2 s of the end, w
 
   await stack.resetCounters();
   await dialog.getByRole('button', { name: 'Sign in again' }).click();
-  await completeIdpSignIn(page, 'alice');
+  await completeSignIn(page, 'alice');
   await expect(page).toHaveURL(/\/notes$/);
   await expect(page.getByLabel('New note')).toHaveValue(DRAFT);
   await expect(page.getByTestId('relogin-dialog')).toHaveCount(0);

@@ -1,4 +1,4 @@
-import { test, expect, expireAccessToken } from '../src/fixtures.js';
+import { test, expect } from '../src/fixtures.js';
 import { screenshotPath } from '../src/screenshots.js';
 
 test('signedInPage opens the overview signed in as alice, with her profile and notes', async ({ signedInPage: page }) => {
@@ -21,6 +21,7 @@ test('signedInPage reuses the stored session: the IdP signs nobody in again', as
 test('expireAccessToken makes the next API call refresh at the IdP, and the stored session keeps working', async ({
   signedInPage: page,
   stack,
+  expireAccessToken,
 }) => {
   await stack.resetCounters();
   await expireAccessToken(page);

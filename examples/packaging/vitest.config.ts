@@ -1,3 +1,4 @@
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({ test: { testTimeout: 300_000, hookTimeout: 300_000 } });
+// consumer/ holds the adopter's files, a Playwright spec among them: only test/ is ours
+export default defineConfig({ test: { include: ['test/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 } });

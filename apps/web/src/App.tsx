@@ -1,12 +1,11 @@
 import { useState } from 'react';
 import type { AuthenticatedSessionInfo } from '@bff/shared';
-import { useSession } from '@bff/shared/react';
+import { useAuthPrompt, useSession } from '@bff/shared/react';
 import { describeError } from './api/describeError';
 import { ReconnectingBanner } from './components/ReconnectingBanner';
 import { ReloginDialog } from './components/ReloginDialog';
 import { SignInScreen } from './components/SignInScreen';
 import { SignedInView } from './components/SignedInView';
-import { useAuthPrompt } from './session/useAuthPrompt';
 
 /**
  * Chooses the screen: signed in, the re-login dialog over the last signed-in

@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { watchSessionEnd, type SessionSnapshot } from '@bff/shared/client';
-import { sessionQueryKey, sessionQueryOptions } from '@bff/shared/react';
+import { bffClientParts, sessionQueryKey, sessionQueryOptions } from '@bff/shared/react';
 import { App } from './App';
 import { startReconnectLoop } from './connection/reconnecting';
 import { queryClient } from './queryClient';
@@ -20,7 +20,7 @@ watchSessionEnd({
   confirm: () => void queryClient.invalidateQueries({ queryKey: sessionQueryKey }),
 });
 // ask who is signed in while React starts, not after its first render
-void queryClient.prefetchQuery(sessionQueryOptions);
+void queryClient.prefetchQuery(sessionQueryOptions(bffClientParts(queryClient).paths));
 
 createRoot(root).render(
   <StrictMode>

@@ -1,9 +1,13 @@
-import { createAppQueryClient } from './createAppQueryClient';
-import { authPrompt } from './session/authPrompt';
-import { openSessionChannel } from './session/sessionChannel';
+import type { BffError } from '@bff/shared/client';
+import { createBffQueryClient } from '@bff/shared/react';
 
-/** The channel this tab shares with the app's other tabs. */
-export const sessionChannel = openSessionChannel();
+declare module '@tanstack/react-query' {
+  interface Register {
+    // Every queryFn and mutationFn in this app calls bffFetch, which only ever
+    // rejects with a BffError (network failures included).
+    defaultError: BffError;
+  }
+}
 
-/** The one QueryClient of the app. */
-export const queryClient = createAppQueryClient({ prompt: authPrompt, channel: sessionChannel });
+/** The one QueryClient of the app: re-login prompt, other tabs, retries (`createBffQueryClient`); the BFF at `/auth` and `/api`. */
+export const queryClient = createBffQueryClient();

@@ -11,6 +11,8 @@ await app.register(bff, {
   apiUpstream: process.env.API_UPSTREAM,
   sessionSecret: 'a-session-secret-of-at-least-32-characters',
   tokenEncryptionKeys: [Buffer.alloc(32, 7)],
+  // POST /auth/__test/expire-access-token and expire-session, for @bff/playwright's fixtures
+  devEndpoints: process.env.BFF_DEV_ENDPOINTS === '1',
 });
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 process.stdout.write('listening\n');

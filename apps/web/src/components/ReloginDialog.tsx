@@ -1,6 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { ReauthCode } from '@bff/shared';
 import { signIn } from '@bff/shared/client';
+import { useBffPaths } from '@bff/shared/react';
 import { focusedBeforeDialog, returnFocus } from '../session/focusReturn';
 import { COME_BACK_HERE, REAUTH_MESSAGES } from '../session/reauthMessages';
 
@@ -21,6 +22,7 @@ export interface ReloginDialogProps {
 export function ReloginDialog({ code }: ReloginDialogProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const { title, detail } = REAUTH_MESSAGES[code];
+  const paths = useBffPaths();
 
   useEffect(() => {
     const dialog = dialogRef.current;
@@ -76,7 +78,7 @@ export function ReloginDialog({ code }: ReloginDialogProps) {
       <p id="relogin-detail">
         {detail} {COME_BACK_HERE}
       </p>
-      <button type="button" className="button primary" onClick={signIn}>
+      <button type="button" className="button primary" onClick={() => signIn({ paths })}>
         Sign in again
       </button>
     </dialog>

@@ -1,7 +1,7 @@
 import { formatRemaining } from '@bff/shared/client';
+import { useRefreshSession } from '@bff/shared/react';
 import { describeError } from '../api/describeError';
 import { sessionWarningState } from '../session/sessionWarningState';
-import { useRefreshSession } from '../session/useRefreshSession';
 import { useSessionWarning } from '../session/useSessionWarning';
 import { warningReason } from '../session/warningMessages';
 

@@ -1,5 +1,6 @@
 import { isReauthCode, type ErrorCode } from '@bff/shared';
 import { signIn } from '@bff/shared/client';
+import { useBffPaths } from '@bff/shared/react';
 import { COME_BACK_HERE, REAUTH_MESSAGES } from '../session/reauthMessages';
 
 export interface SignInScreenProps {
@@ -25,12 +26,13 @@ function wording({ reason, signedOut }: SignInScreenProps): { title: string; det
 
 export function SignInScreen(props: SignInScreenProps) {
   const { title, detail } = wording(props);
+  const paths = useBffPaths();
   return (
     <main className="sign-in" data-testid="sign-in-screen">
       <p className="brand">Refresh-token BFF demo</p>
       <h1>{title}</h1>
       <p>{detail}</p>
-      <button type="button" className="button primary" onClick={signIn}>
+      <button type="button" className="button primary" onClick={() => signIn({ paths })}>
         Sign in
       </button>
     </main>

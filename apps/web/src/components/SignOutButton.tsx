@@ -1,4 +1,4 @@
-import { useSignOut } from '../session/useSignOut';
+import { useSignOut } from '@bff/shared/react';
 
 export function SignOutButton() {
   const signOut = useSignOut();

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QueryClient } from '@tanstack/react-query';
+import { bffPaths } from '../../client/paths.js';
 import { sessionQueryKey, sessionQueryOptions } from '../sessionQuery.js';
 
 // No DOM here: the query options are run by a bare QueryClient, with a fake
@@ -16,9 +17,21 @@ describe('the session query', () => {
       return new Response(JSON.stringify({ authenticated: false, reason: 'TOKEN_REVOKED' }), { status: 200 });
     });
     const client = new QueryClient();
-    await client.fetchQuery(sessionQueryOptions);
+    await client.fetchQuery(sessionQueryOptions());
     expect(seen.map(({ url, headers }) => [url, headers.get('x-csrf')])).toEqual([['/auth/session', '1']]);
     expect(client.getQueryData(sessionQueryKey)).toEqual({ info: { authenticated: false, reason: 'TOKEN_REVOKED' }, skewMs: 0 });
+    client.clear();
+  });
+
+  it('reads the session under the auth path it is given', async () => {
+    const seen: string[] = [];
+    vi.stubGlobal('fetch', async (input: string) => {
+      seen.push(input);
+      return new Response(JSON.stringify({ authenticated: false }), { status: 200 });
+    });
+    const client = new QueryClient();
+    await client.fetchQuery(sessionQueryOptions(bffPaths({ authPath: '/bff/auth/' })));
+    expect(seen).toEqual(['/bff/auth/session']);
     client.clear();
   });
 });

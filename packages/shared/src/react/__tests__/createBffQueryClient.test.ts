@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { QueryObserver, type QueryClient } from '@tanstack/react-query';
-import type { SessionInfo } from '@bff/shared';
-import { BffError, type SessionSnapshot } from '@bff/shared/client';
-import { sessionQueryKey } from '@bff/shared/react';
-import { isReconnecting } from '../connection/reconnecting';
-import { createAppQueryClient } from '../createAppQueryClient';
-import { createAuthPromptStore } from '../session/authPrompt';
-import type { SessionChannel, SessionMessage } from '../session/sessionChannel';
+import type { SessionInfo } from '../../session.js';
+import { createAuthPromptStore } from '../../client/authPrompt.js';
+import { BffError } from '../../client/BffError.js';
+import type { SessionSnapshot } from '../../client/fetchSession.js';
+import type { SessionChannel, SessionMessage } from '../../client/sessionChannel.js';
+import { createBffQueryClient } from '../createBffQueryClient.js';
+import { sessionQueryKey } from '../sessionQuery.js';
 
 /** An in-memory stand-in for the BroadcastChannel between tabs. */
 function fakeChannel() {
@@ -25,7 +25,7 @@ function fakeChannel() {
 function setup() {
   const prompt = createAuthPromptStore();
   const tabs = fakeChannel();
-  const client = createAppQueryClient({ prompt, channel: tabs.channel, random: () => 0 });
+  const client = createBffQueryClient({ prompt, channel: tabs.channel, random: () => 0 });
   clients.push(client);
   return { prompt, tabs, client };
 }
@@ -80,7 +80,7 @@ function watchedSession(client: QueryClient, infos: SessionInfo[]) {
 
 const revoked = () => new BffError('Revoked', { status: 401, code: 'TOKEN_REVOKED' });
 
-describe('the app QueryClient', () => {
+describe('createBffQueryClient', () => {
   it('opens the re-login prompt on a re-auth code from a query and tells other tabs once', async () => {
     const { client, prompt, tabs } = setup();
     const failing = { queryFn: () => Promise.reject(revoked()) };
@@ -206,26 +206,5 @@ describe('the app QueryClient', () => {
     expect(prompt.get()).toEqual({ kind: 'signed-out', where: 'elsewhere' });
     expect(client.getQueryData(['notes'])).toBeUndefined();
     expect(client.getQueryData<SessionSnapshot>(sessionQueryKey)?.info.authenticated).toBe(false);
-  });
-
-  it('shows Reconnecting while a query retries IDP_UNAVAILABLE and clears it when the request succeeds', async () => {
-    const { client } = setup();
-    let calls = 0;
-    const observer = new QueryObserver(client, {
-      queryKey: ['me'],
-      retryDelay: 5,
-      queryFn: async () => {
-        calls++;
-        if (calls === 1) throw new BffError('IdP down', { status: 503, code: 'IDP_UNAVAILABLE' });
-        return { sub: 'alice' };
-      },
-    });
-    const seen: boolean[] = [];
-    const unsubscribe = observer.subscribe(() => seen.push(isReconnecting(client)));
-    await expect.poll(() => observer.getCurrentResult().status).toBe('success');
-    unsubscribe();
-    expect(calls).toBe(2);
-    expect(seen).toContain(true);
-    expect(isReconnecting(client)).toBe(false);
   });
 });

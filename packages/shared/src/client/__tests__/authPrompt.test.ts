@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAuthPromptStore } from '../authPrompt';
+import { createAuthPromptStore } from '../authPrompt.js';
 
 describe('the auth prompt store', () => {
   it('opens the re-login prompt once and notifies subscribers', () => {

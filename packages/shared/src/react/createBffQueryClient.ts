@@ -1,21 +1,20 @@
 import { MutationCache, QueryCache, QueryClient, type QueryKey } from '@tanstack/react-query';
-import { isPastSessionEnd, isReauthCode, sessionEndReason, type ReauthCode } from '@bff/shared';
-import { reauthCodeOf, retryDelay, shouldRetry, type BffError, type SessionSnapshot } from '@bff/shared/client';
-import { sessionQueryKey } from '@bff/shared/react';
-import type { AuthPromptStore } from './session/authPrompt';
-import type { SessionChannel } from './session/sessionChannel';
+import { isReauthCode, type ReauthCode } from '../errors.js';
+import { isPastSessionEnd, sessionEndReason } from '../sessionEnd.js';
+import { createAuthPromptStore, type AuthPromptStore } from '../client/authPrompt.js';
+import { reauthCodeOf } from '../client/BffError.js';
+import type { SessionSnapshot } from '../client/fetchSession.js';
+import { bffPaths, type BffPathsConfig } from '../client/paths.js';
+import { retryDelay, shouldRetry } from '../client/retryPolicy.js';
+import { openSessionChannel, type SessionChannel } from '../client/sessionChannel.js';
+import { setBffClientParts } from './bffClientParts.js';
+import { sessionQueryKey } from './sessionQuery.js';
 
-declare module '@tanstack/react-query' {
-  interface Register {
-    // Every queryFn and mutationFn in this app calls bffFetch, which only ever
-    // rejects with a BffError (network failures included).
-    defaultError: BffError;
-  }
-}
-
-export interface AppQueryClientOptions {
-  prompt: AuthPromptStore;
-  channel: SessionChannel;
+export interface BffQueryClientOptions extends BffPathsConfig {
+  /** The re-login prompt the app shows (read it with `useAuthPrompt`); default a new one. */
+  prompt?: AuthPromptStore;
+  /** The app's other tabs; default `openSessionChannel()` (a BroadcastChannel). */
+  channel?: SessionChannel;
   /** Source of retry jitter; tests pass a constant. */
   random?: () => number;
 }
@@ -23,16 +22,18 @@ export interface AppQueryClientOptions {
 const isSessionQuery = (query: { queryKey: QueryKey }) => query.queryKey[0] === sessionQueryKey[0];
 
 /**
- * The app's one QueryClient. Its cache callbacks are the single place that
+ * The app's one QueryClient, for `<QueryClientProvider client>`. Its cache callbacks are the single place that
  * reacts to the session ending: any query or mutation failing with a re-auth
  * code, /auth/session turning anonymous after we were signed in or
  * answering past its own end, or another tab saying so. Each opens the
  * re-login prompt once and forgets the person's data; only a loss seen here
  * is broadcast, so tabs never echo each other. Connection trouble
  * (IDP_UNAVAILABLE, network) is retried by `shouldRetry` and shown by
- * the Reconnecting banner, which reads the caches (connection/reconnecting.ts).
+ * an app's "Reconnecting..." state, which can read the caches (apps/web's
+ * connection/reconnecting.ts).
  */
-export function createAppQueryClient({ prompt, channel, random = Math.random }: AppQueryClientOptions): QueryClient {
+export function createBffQueryClient(options: BffQueryClientOptions = {}): QueryClient {
+  const { prompt = createAuthPromptStore(), channel = openSessionChannel(), random = Math.random } = options;
   let signedInBefore = false;
   // set when another tab opened signed in: the next /auth/session answer says whether the session is back
   let checkingSignIn = false;
@@ -107,5 +108,6 @@ export function createAppQueryClient({ prompt, channel, random = Math.random }: 
     void refetchSession();
   });
 
+  setBffClientParts(client, { paths: bffPaths(options), channel, prompt });
   return client;
 }

@@ -1,4 +1,4 @@
-import { isReauthCode, type ReauthCode } from '@bff/shared';
+import { isReauthCode, type ReauthCode } from '../errors.js';
 
 /** Tabs of this app tell each other about sign-in, sign-out and session loss on this channel. */
 export const SESSION_CHANNEL_NAME = 'bff-session';

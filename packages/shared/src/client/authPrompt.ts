@@ -1,4 +1,4 @@
-import type { ReauthCode } from '@bff/shared';
+import type { ReauthCode } from '../errors.js';
 
 /** What the app must tell the person about their sign-in, beyond the data on screen. */
 export type AuthPrompt =
@@ -57,5 +57,3 @@ export function createAuthPromptStore(): AuthPromptStore {
     },
   };
 }
-
-export const authPrompt = createAuthPromptStore();

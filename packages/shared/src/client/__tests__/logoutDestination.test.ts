@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logoutDestination } from '../logoutDestination';
+import { logoutDestination } from '../logoutDestination.js';
 
 describe('logoutDestination', () => {
   const origin = 'http://localhost:3000';
