@@ -47,7 +47,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const profile = options.profile ?? 'seed-002';
   const tokenSettings: Record<string, Record<string, string>> = {
     // the BFF signs client assertions with its dev key; the dev IdP fetches the public half from its /auth/jwks.json
-    'seed-000': { OIDC_TOKEN_AUTH_METHOD: 'private_key_jwt', OIDC_TOKEN_REQUEST_ENCODING: 'form' },
+    // ... and proves possession of its session's DPoP key to IdP and API (the IdP binds every token, with nonces)
+    'seed-000': { OIDC_TOKEN_AUTH_METHOD: 'private_key_jwt', OIDC_TOKEN_REQUEST_ENCODING: 'form', OIDC_DPOP: '1' },
     'seed-001': { OIDC_TOKEN_AUTH_METHOD: 'client_secret_post', OIDC_TOKEN_REQUEST_ENCODING: 'json' },
     'seed-002': { OIDC_TOKEN_AUTH_METHOD: 'client_secret_basic', OIDC_TOKEN_REQUEST_ENCODING: 'form' },
     'seed-003': { OIDC_TOKEN_AUTH_METHOD: 'client_secret_post', OIDC_TOKEN_REQUEST_ENCODING: 'form' },

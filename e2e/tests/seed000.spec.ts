@@ -1,7 +1,8 @@
 import { expectAccessibleAtEveryWidth } from '../src/accessibility.js';
 import { test, expect } from '../src/fixtures.js';
 
-// seed 000 is an AT Protocol authorization server: pushed authorization requests, private_key_jwt, DID subjects with handles
+// seed 000 is an AT Protocol authorization server: pushed authorization requests, DPoP with nonces, private_key_jwt,
+// DID subjects with handles
 test.use({ stackOptions: { profile: 'seed-000' } });
 
 test('under seed-000 alice signs in through a pushed authorization request and sees her handle', async ({ page, signIn }) => {
@@ -25,4 +26,7 @@ test('under seed-000 alice signs in through a pushed authorization request and s
   const session = await page.evaluate(async () => (await fetch('/auth/session')).json());
   expect(session.user).toMatchObject({ did: expect.stringMatching(/^did:plc:[a-z2-7]{24}$/), handle: 'alice.test' });
   expect(session.user.sub).toBe(session.user.did);
+  // and the notes API answers through the BFF's DPoP-bound token (the proof is the BFF's; the page sees neither)
+  const me = await page.evaluate(async () => (await fetch('/api/me', { headers: { 'x-csrf': '1' } })).status);
+  expect(me).toBe(200);
 });

@@ -49,6 +49,8 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     tokenRequestEncoding: 'form',
     rotateRefreshToken: true,
     endSessionNeedsIdTokenHint: false,
+    // and DPoP with server-issued nonces on every token request
+    dpop: Object.freeze({ nonce: true }),
   }),
   'seed-001': Object.freeze({
     name: 'seed-001',

@@ -11,6 +11,7 @@ import { interactions } from './interactions.js';
 import { jsonTokenRequests } from './jsonTokenRequests.js';
 import { Listener } from './listener.js';
 import { keepOfflineAccess, keepOfflineAccessPushed } from './keepOfflineAccess.js';
+import { requireDpopAtPar } from './requireDpopAtPar.js';
 import { requireIdTokenHint } from './requireIdTokenHint.js';
 import { DEFAULT_PROFILE, PROFILES, type ProfileName, type ProviderProfile } from './profiles.js';
 import { MemoryStore } from './store.js';
@@ -206,6 +207,8 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
     provider.use(tokenEndpoint({ provider, store, counter, profile: effective }));
     provider.use(keepOfflineAccess());
     if (effective.endSessionNeedsIdTokenHint) provider.use(requireIdTokenHint());
+    // AT Protocol: a pushed request carries a DPoP proof (oidc-provider's default PAR route)
+    if (effective.dpop && effective.requirePushedAuthorizationRequests) provider.use(requireDpopAtPar('/request'));
     provider.use(interactions(provider, effective.subjects));
     if (withDevEndpoints) provider.use(devEndpoints(actions));
 

@@ -120,6 +120,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // a key of this stack's own; the dev IdP fetches its public half from the BFF's /auth/jwks.json
     ...(profile.tokenEndpointAuthMethod === 'private_key_jwt' && !options.publicClient ? { clientPrivateKey: newClientKey() } : {}),
     tokenRequestEncoding: profile.tokenRequestEncoding,
+    // a profile that binds every token takes no token request without a DPoP proof
+    ...(profile.dpop ? { dpop: true } : {}),
     ...(options.apis ? { apis: options.apis({ first: api, second: second! }) } : { apiUpstream: options.upstream ?? api.url }),
     sessionSecret: randomBytes(32).toString('hex'),
     tokenEncryptionKeys: [randomBytes(32)],

@@ -196,7 +196,7 @@ describe('DPoP for a public client: the refresh token is bound too', () => {
 
 describe('a BFF without DPoP against an IdP that takes only DPoP-bound requests', () => {
   it('refuses the sign-in with SIGN_IN_REFUSED and a sentence that names DPoP, and keeps no session', async () => {
-    const stack = await startStack({ profile: 'dpop' });
+    const stack = await startStack({ profile: 'dpop', bff: { dpop: false } });
     try {
       const browser = stack.browser();
       const stopped = await browser.signIn(stack.bffUrl).catch((err: Error) => err);

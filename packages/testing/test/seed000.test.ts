@@ -1,3 +1,4 @@
+import { calculateJwkThumbprint, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '@bff/dev-idp';
 import { refreshResultSchema, sessionInfoSchema } from '@bff/shared/schemas';
@@ -10,9 +11,10 @@ const alice = USERS.find((user) => user.sub === 'alice')!;
  * Seed 000 is an AT Protocol authorization server: it takes pushed
  * authorization requests only, authenticates the BFF by a signed client
  * assertion (keys fetched from the BFF's /auth/jwks.json), and names people
- * by DID with a handle. (DPoP with nonces comes with the DPoP work.)
+ * by DID with a handle, and takes token requests (and pushed requests) only
+ * with DPoP proofs carrying its nonces.
  */
-describe('the seed-000 profile end to end (PAR, private_key_jwt, DID subjects)', () => {
+describe('the seed-000 profile end to end (PAR, DPoP with nonces, private_key_jwt, DID subjects)', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ profile: 'seed-000', accessTokenTtl: 2 });
@@ -71,10 +73,17 @@ describe('the seed-000 profile end to end (PAR, private_key_jwt, DID subjects)',
     expect(Object.keys(refreshed.body).sort()).toEqual(['message', 'session', 'success']);
     expect(Object.keys(refreshed.body.session).sort()).toEqual(['did', 'expiresAt', 'handle']);
 
+    // the nonce dance: the first push (with its DPoP proof) is answered use_dpop_nonce, the second carries the
+    // nonce; the token requests reuse it (one origin), so the code exchange and the refresh pass at once
     expect(stack.idp.clientAuthCounts()).toEqual({
-      pushed_authorization_request: { private_key_jwt: { served: 1, refused: 0 } },
+      pushed_authorization_request: { private_key_jwt: { served: 1, refused: 1 } },
       token: { private_key_jwt: { served: 2, refused: 0 } },
     });
+    // every token is bound to the session's key, which signed the pushed request too
+    const { tokens } = await tokensOf(stack, browser);
+    const { d: _private, ...publicKey } = tokens.dpopKey!;
+    expect(decodeJwt(tokens.accessToken).cnf).toEqual({ jkt: await calculateJwkThumbprint(publicKey) });
+    expect(tokens.tokenType?.toLowerCase()).toBe('dpop');
   });
 
   it('serves a burst of 50 requests at expiry with exactly one refresh grant', async () => {
@@ -110,5 +119,20 @@ describe('the seed-000 profile end to end (PAR, private_key_jwt, DID subjects)',
     const again = await stack.app.bff.oidc.refresh(refreshToken!, { now: Date.now() });
     expect(again).toMatchObject({ type: 'refused', code: 'TOKEN_REVOKED' });
     expect(stack.idp.counters().refresh_token).toEqual({ served: 0, refused: 1 });
+  });
+});
+
+describe('seed-000 and a BFF without DPoP', () => {
+  it('is refused at the pushed request already, with SIGN_IN_REFUSED naming DPoP', async () => {
+    const stack = await startStack({ profile: 'seed-000', bff: { dpop: false } });
+    try {
+      const login = await stack.browser().api(`${stack.bffUrl}/auth/login`);
+      expect(login).toMatchObject({ status: 403, body: { code: 'SIGN_IN_REFUSED', error: expect.stringContaining('DPoP') } });
+      // nothing was pushed: the IdP refused the request before reading it
+      const pushed = Object.values(stack.idp.clientAuthCounts().pushed_authorization_request ?? {});
+      expect(pushed.reduce((sum, counts) => sum + counts.served, 0)).toBe(0);
+    } finally {
+      await stack.close();
+    }
   });
 });

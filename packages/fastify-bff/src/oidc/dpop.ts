@@ -1,4 +1,4 @@
-import { webcrypto } from 'node:crypto';
+import { createECDH, createPrivateKey, hkdfSync, webcrypto } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import * as client from 'openid-client';
 import type { DpopKey } from '../session/store.js';
@@ -17,6 +17,11 @@ export interface ProofHandle extends client.DPoPHandle {
   addProof(url: URL, headers: Headers, htm: string, accessToken?: string): Promise<void>;
   cacheNonce(response: { headers: { get(name: string): string | null } }, url: URL): void;
 }
+
+/** The order of the P-256 group. */
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+/** PKCS #8 DER of an Ed25519 private key, up to its 32-byte seed (RFC 8410, 7). */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 const PARAMETERS: Record<DpopAlgorithm, webcrypto.EcKeyImportParams | webcrypto.Algorithm> = {
   ES256: { name: 'ECDSA', namedCurve: 'P-256' },
@@ -45,6 +50,37 @@ export class DpopKeys {
     // only the members a JWK of this key needs: key_ops / ext are WebCrypto's, not the key's
     const { kty, crv, x, y, d } = jwk;
     return { kty, crv, x, ...(y ? { y } : {}), d, alg: this.algorithm } as DpopKey;
+  }
+
+  /**
+   * The key of the sign-in that `state` names, derived (HKDF-SHA256) from a
+   * server secret and the state: the same at /auth/login, where the pushed
+   * authorization request or `dpop_jkt` binds the code to it, and at the
+   * callback, where it becomes the session's key, on whichever replica.
+   * So the private key never has to travel in the login cookie, and nothing
+   * is stored between the two (docs/architecture.md, "DPoP").
+   */
+  derive(secret: Uint8Array, state: string): DpopKey {
+    const seed = Buffer.from(hkdfSync('sha256', secret, Buffer.from(state, 'utf8'), 'refresh-bff dpop key v1', 48));
+    if (this.algorithm === 'EdDSA') {
+      // an Ed25519 private key is any 32 bytes (RFC 8032, 5.1.5)
+      const der = Buffer.concat([ED25519_PKCS8_PREFIX, seed.subarray(0, 32)]);
+      const { kty, crv, x, d } = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' });
+      return { kty, crv, x: x!, d, alg: 'EdDSA' };
+    }
+    // a P-256 scalar in [1, n-1] from 384 bits (FIPS 186-5 A.2.1: the extra 128 bits make the bias negligible)
+    const d = (BigInt(`0x${seed.toString('hex')}`) % (P256_ORDER - 1n)) + 1n;
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(Buffer.from(d.toString(16).padStart(64, '0'), 'hex'));
+    const point = ecdh.getPublicKey(); // 0x04 || x || y
+    return {
+      kty: 'EC',
+      crv: 'P-256',
+      x: point.subarray(1, 33).toString('base64url'),
+      y: point.subarray(33, 65).toString('base64url'),
+      d: ecdh.getPrivateKey().toString('base64url'),
+      alg: 'ES256',
+    };
   }
 
   /** The key's handle for `config`, opened once per replica. */

@@ -77,10 +77,12 @@ export class OidcClient {
     // every API's resource: the grant covers them all, and each refresh then asks a token for one (RFC 8707, 2.1)
     const withResources = new URLSearchParams(parameters);
     for (const resource of this.#resources()) withResources.append('resource', resource);
+    // with DPoP, the code is bound to the sign-in's key from the start: a proof on the pushed request, or dpop_jkt (RFC 9449, 10)
+    const dpop = await this.#dpopOption(config, this.loginDpopKey(transaction.state));
     // RFC 9126: the parameters go to the IdP server-to-server; the browser carries client_id and request_uri only
     const url = this.usesPar(config)
-      ? await client.buildAuthorizationUrlWithPAR(config, withResources)
-      : client.buildAuthorizationUrl(config, withResources);
+      ? await client.buildAuthorizationUrlWithPAR(config, withResources, dpop)
+      : client.buildAuthorizationUrl(config, await withThumbprint(withResources, dpop));
     return { url, transaction };
   }
 
@@ -92,6 +94,11 @@ export class OidcClient {
       throw new BffError('INTERNAL', `OIDC_PAR is on, but ${this.options.issuer} advertises no pushed_authorization_request_endpoint`);
     }
     return push;
+  }
+
+  /** With DPoP: the key of the sign-in that `state` names, the same at login and at the callback (DpopKeys.derive). */
+  loginDpopKey(state: string): DpopKey | undefined {
+    return this.dpop?.derive(this.options.tokenEncryptionKeys[0]!, state);
   }
 
   /**
@@ -229,6 +236,12 @@ export class OidcClient {
         return client.ClientSecretBasic(clientSecret);
     }
   }
+}
+
+/** The authorization request with `dpop_jkt`, the thumbprint of the sign-in's DPoP key, when there is one. */
+async function withThumbprint(parameters: URLSearchParams, dpop: client.DPoPOptions | undefined): Promise<URLSearchParams> {
+  if (dpop?.DPoP) parameters.set('dpop_jkt', await dpop.DPoP.calculateThumbprint());
+  return parameters;
 }
 
 /** A refresh grant's extra parameters: the RFC 8707 resource and a (narrowing) scope, for the token asked for. */

@@ -60,8 +60,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       }
       // build the URL the IdP redirected to from the PUBLIC URL, not the internal one: behind a proxy they differ
       const callbackUrl = new URL(request.url, options.publicUrl);
-      // with DPoP, the session's key exists from the code exchange on: every token of the session is bound to it
-      const dpopKey = await oidc.dpop?.generate();
+      // with DPoP, the sign-in's key (bound to the code at login) becomes the session's: every token of the session is bound to it
+      const dpopKey = oidc.loginDpopKey(transaction.state);
       const response = await oidc.exchangeCode(callbackUrl, transaction, dpopKey).catch((err: unknown) => {
         throw classifyCallbackError(err, oidc.clientAuthDescription);
       });
