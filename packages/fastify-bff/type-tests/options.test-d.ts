@@ -69,6 +69,13 @@ export function listsEveryOption(): Required<BffOptions> {
     resource: 'https://api.example.com',
     authParams: { audience: 'https://api.example.com' },
     logoutIdTokenHint: false,
+    clientPrivateKey: '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----',
+    pushedAuthorizationRequests: true,
+    dpop: { algorithm: 'EdDSA' },
+    apis: [
+      { prefix: '/api', upstream: 'https://api.internal', resource: 'https://api.example.com' },
+      { prefix: '/billing', upstream: 'https://billing.internal', resource: 'https://billing.example.com', scopes: 'invoices:read' },
+    ],
     sessionStore: 'redis',
     redisUrl: 'redis://127.0.0.1:6379',
     redisClusterNodes: ['127.0.0.1:7000', '127.0.0.1:7001'],
@@ -128,8 +135,10 @@ export async function refusesWrongOptions(app: FastifyInstance): Promise<void> {
   await app.register(bff, withoutIssuer);
   // @ts-expect-error tokenEncryptionKeys are required (the cookie secret never encrypts tokens)
   await app.register(bff, { ...required, tokenEncryptionKeys: undefined });
-  // @ts-expect-error private_key_jwt is not wired up: client_secret_basic | client_secret_post | none
-  await app.register(bff, { ...required, tokenAuthMethod: 'private_key_jwt' });
+  // @ts-expect-error client_secret_jwt is not offered: client_secret_basic | client_secret_post | private_key_jwt | none
+  await app.register(bff, { ...required, tokenAuthMethod: 'client_secret_jwt' });
+  // @ts-expect-error DPoP signs with ES256 or EdDSA
+  await app.register(bff, { ...required, dpop: { algorithm: 'RS256' } });
   // @ts-expect-error tokenRequestEncoding is form | json
   await app.register(bff, { ...required, tokenRequestEncoding: 'multipart' });
   // @ts-expect-error clientId is a string, not a number
