@@ -53,8 +53,10 @@ describe('the published packages, installed with npm outside the workspace', () 
       tarballs[name] = `file:${file}`;
       sizes[name] = `${(statSync(file).size / 1024).toFixed(1)} KiB`;
     }
+    // overrides: the packages' own dependencies on each other (@bff/fastify-bff -> @bff/shared@0.1.0) resolve to
+    // the tarballs too, never to the registry, where the name may be unknown or, worse, someone else's
     const adopter = (dependencies: Record<string, string>) =>
-      JSON.stringify({ name: 'adopter', private: true, type: 'module', dependencies });
+      JSON.stringify({ name: 'adopter', private: true, type: 'module', dependencies, overrides: tarballs });
     writeFileSync(
       join(dir, 'package.json'),
       adopter({ ...tarballs, fastify: '^5.0.0', '@types/node': '^22', '@playwright/test': '~1.65.1', ...VITE_APP, ...REACT[19] }),
