@@ -57,7 +57,8 @@ export interface Stack {
   /** Requests each replica served. */
   served: number[];
   /** Closes replica i (graceful: in-flight requests finish) and starts a fresh one on its port. */
-  restartReplica(i: number, betweenMs?: number): Promise<void>;
+  /** `bff`: options that replica starts with instead (a configuration change across a restart). */
+  restartReplica(i: number, betweenMs?: number, bff?: Partial<BffOptions>): Promise<void>;
   bffUrl: string;
   /** Moves the BFF's clock (not the IdP's): tokens look older to the BFF without sleeping. */
   advance(ms: number): void;
@@ -131,13 +132,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const served = Array<number>(replicas).fill(0);
   const ports = replicas === 1 ? [bffPort] : await Promise.all(Array.from({ length: replicas }, () => freePort()));
-  const startReplica = async (i: number) => {
+  const startReplica = async (i: number, changed: Partial<BffOptions> = {}) => {
     const app = Fastify({ logger: options.logStream ? { level: 'info', stream: options.logStream } : false, ...options.fastify });
     app.addHook('onRequest', async () => {
       served[i] = (served[i] ?? 0) + 1;
     });
     await options.host?.(app);
-    await app.register(bff, options.prefix === undefined ? shared : { ...shared, prefix: options.prefix });
+    const replicaOptions = { ...shared, ...changed };
+    await app.register(bff, options.prefix === undefined ? replicaOptions : { ...replicaOptions, prefix: options.prefix });
     await app.listen({ port: ports[i]!, host: '127.0.0.1' });
     return app;
   };
@@ -156,10 +158,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (!front) throw new Error('startStack({ slowableIdp: true }) for delayIdp');
       front.delayMs = ms;
     },
-    restartReplica: async (i, betweenMs = 0) => {
+    restartReplica: async (i, betweenMs = 0, changed = {}) => {
       await apps[i]!.close();
       await new Promise((r) => setTimeout(r, betweenMs));
-      apps[i] = await startReplica(i);
+      apps[i] = await startReplica(i, changed);
     },
     bffUrl,
     advance: (ms) => {

@@ -223,6 +223,18 @@ describe.runIf(REDIS_URL)('DPoP on three replicas sharing Redis', () => {
   });
   afterAll(async () => stack?.close());
 
+  it('keeps proving for a session that began with DPoP after a restart with DPoP turned off (its tokens stay bound)', async () => {
+    const browser = stack.browser();
+    await browser.signIn(stack.bffUrl);
+    await stack.restartReplica(0, 0, { dpop: false });
+    try {
+      for (let i = 0; i < 3; i += 1) expect((await browser.api(`${stack.bffUrl}/api/me`)).status).toBe(200);
+      expect((await browser.api(`${stack.bffUrl}/auth/refresh`, { method: 'POST' })).status).toBe(200);
+    } finally {
+      await stack.restartReplica(0);
+    }
+  });
+
   it('50 requests at expiry over three replicas: one grant, every replica proving with the one sealed key', async () => {
     const browser = stack.browser();
     await browser.signIn(stack.bffUrl);

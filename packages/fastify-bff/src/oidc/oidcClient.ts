@@ -32,6 +32,15 @@ export class OidcClient {
   /** With DPoP on (options.dpop): the sessions' proof keys. */
   readonly dpop: DpopKeys | undefined;
 
+  /**
+   * Who signs proofs for a session that has a key: with DPoP on, `dpop`; with it turned off since the session
+   * began (a restart with OIDC_DPOP=0), a stand-in, because the session's tokens stay bound to its key until it ends.
+   */
+  get #proofKeys(): DpopKeys {
+    return this.dpop ?? (this.#formerDpop ??= new DpopKeys('ES256'));
+  }
+  #formerDpop: DpopKeys | undefined;
+
   constructor(private readonly options: ResolvedBffOptions) {
     this.dpop = options.dpop ? new DpopKeys(options.dpop.algorithm) : undefined;
   }
@@ -158,13 +167,13 @@ export class OidcClient {
    * that origin asked for last. Signed by openid-client's handle for the key.
    */
   async proof(key: DpopKey, url: URL, method: string, accessToken: string): Promise<string> {
-    const dpop = this.dpop!;
+    const dpop = this.#proofKeys;
     return dpop.proof(await dpop.handle(await this.configuration(), key), url, method, accessToken);
   }
 
   /** Remembers a resource server's `DPoP-Nonce` for the next proofs of this key to that origin. */
   async rememberNonce(key: DpopKey, url: URL, nonce: string): Promise<void> {
-    const dpop = this.dpop!;
+    const dpop = this.#proofKeys;
     dpop.rememberNonce(await dpop.handle(await this.configuration(), key), url, nonce);
   }
 
@@ -176,8 +185,8 @@ export class OidcClient {
 
   /** openid-client's `{ DPoP }` option for a request signed with `key` (its nonce dance included), or none. */
   async #dpopOption(config: client.Configuration, key: DpopKey | undefined): Promise<client.DPoPOptions | undefined> {
-    if (!key || !this.dpop) return undefined;
-    return { DPoP: await this.dpop.handle(config, key) };
+    if (!key) return undefined;
+    return { DPoP: await this.#proofKeys.handle(config, key) };
   }
 
   /** The IdP's RP-initiated logout URL, or null when it has none. */
