@@ -1,2 +1,4 @@
 export { startStack, sessionIdOf, tokensOf, freePort, type Stack, type StackOptions } from './stack.js';
 export { startOwnRedis, type OwnRedis } from './redisServer.js';
+export { startCluster, startSentinels, type TestCluster, type TestSentinels } from './redisTopologies.js';
+export type { ReplicaReport } from './replicaReport.js';
