@@ -17,6 +17,7 @@ import { startStack, type Stack } from '@bff/testing';
 import type { Browser } from '@bff/fastify-bff/testing';
 import { startSoakRedis, type Topology } from './soakRedis.js';
 import { KillLedger } from './soakKills.js';
+import { SoakTimeline } from './soakTimeline.js';
 import { printTable, quantile } from './stats.js';
 
 // the root script's `pnpm --filter … soak --` hands its `--` on
@@ -61,6 +62,7 @@ const redis = await startSoakRedis(topology);
 const grants = new Map<string, number[]>(); // session (short id) -> grant times
 const kills = new KillLedger();
 const endedBy = new Map<string, string>(); // session (short id) -> why it ended
+const timeline = new SoakTimeline();
 const stack: Stack = await startStack({
   replicas: REPLICAS,
   slowableIdp: true,
@@ -70,7 +72,10 @@ const stack: Stack = await startStack({
   replicaProcesses: {
     onReport: (replica, report) => {
       if (report.type === 'grant') grants.set(report.session, [...(grants.get(report.session) ?? []), Date.now()]);
-      if (report.type === 'ended') endedBy.set(report.session, report.reason);
+      if (report.type === 'ended') {
+        endedBy.set(report.session, report.reason);
+        timeline.ended(report.session, report.reason, replica);
+      }
       kills.onReport(replica, report);
     },
   },
@@ -119,7 +124,10 @@ const traffic = Promise.all(
         // a killed replica took the only copy of a rotated pair with it: the window no BFF can close
         // (docs/architecture.md); the person signs in again, and the soak goes on with them
         if (kills.cutShort(sessions[user]!.slice(0, 6))) await signIn(user);
-        else lost.add(user);
+        else {
+          lost.add(user);
+          timeline.lost(user, sessions[user]!.slice(0, 6), `${response.status} ${response.body?.code ?? ''}`);
+        }
       }
       // a burst: several tabs of the same user at once, every few requests
       if (Math.random() < 0.1)
@@ -167,6 +175,7 @@ const sampler = setInterval(sample, Math.max(15_000, (MINUTES * 60_000) / 12));
 for (let i = 0; Date.now() < endAt - 15_000; i += 1) {
   await sleep(8_000);
   const [name, inject] = faults[i % faults.length]!;
+  timeline.fault(name);
   await inject();
   injected.set(name, (injected.get(name) ?? 0) + 1);
 }
@@ -179,7 +188,10 @@ sample();
 // every user's session still answers, once the last fault has passed
 for (const [user, browser] of browsers.entries()) {
   const response = await browser.api(`${stack.bffUrl}/api/me`);
-  if (response.status === 401 && !kills.cutShort(sessions[user]!.slice(0, 6))) lost.add(user);
+  if (response.status === 401 && !kills.cutShort(sessions[user]!.slice(0, 6)) && !lost.has(user)) {
+    lost.add(user);
+    timeline.lost(user, sessions[user]!.slice(0, 6), `${response.status} ${response.body?.code ?? ''}`);
+  }
 }
 
 const counters = stack.idp.counters().refresh_token;
@@ -216,6 +228,10 @@ replicas killed holding a refresh lock: ${kill.kills}, holding ${kill.held} lock
 sessions a kill cut short after the IdP rotated (the window no BFF can close): ${kill.refused}; their users signed in again
 sessions ended by a refusal a kill does not explain: ${unexcused}
 sessions lost: ${lost.size} of ${USERS}`);
+if (lost.size > 0) {
+  console.log('\nsessions lost, and what they met:');
+  printTable(timeline.rows());
+}
 const pass = lost.size === 0 && unexcused === 0 && counters.refused <= kill.refused && maxDoubles === 0;
 console.log(pass ? 'soak: PASS' : 'soak: FAIL');
 process.exit(pass ? 0 : 1);
