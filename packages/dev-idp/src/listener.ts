@@ -41,7 +41,13 @@ export class Listener {
     return this.#port;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Refuses new connections; drops the open ones at once, or with `drain`
+   * closes the idle ones and lets requests in flight be answered (at most
+   * 5 s): a crash against a deploy. A grant the IdP rotated but never
+   * answered is lost with its connection: that only the crash does.
+   */
+  async stop({ drain = false }: { drain?: boolean } = {}): Promise<void> {
     const servers = this.#servers;
     this.#servers = [];
     await Promise.all(
@@ -49,7 +55,12 @@ export class Listener {
         (server) =>
           new Promise<void>((resolve) => {
             server.close(() => resolve());
-            server.closeAllConnections();
+            if (!drain) {
+              server.closeAllConnections();
+              return;
+            }
+            server.closeIdleConnections();
+            setTimeout(() => server.closeAllConnections(), 5_000).unref();
           }),
       ),
     );

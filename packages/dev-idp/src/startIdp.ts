@@ -74,8 +74,11 @@ export interface RunningIdp {
   revokeUser(sub: string): Promise<number>;
   /** sends back-channel logout tokens for the user's sessions, ends them and revokes their grants; returns how many were delivered */
   backchannelLogout(sub: string): Promise<number>;
-  /** an outage: stop listening and drop open connections, but keep every key, grant, token and session */
-  stop(): Promise<void>;
+  /**
+   * An outage: stop listening and drop open connections, but keep every key, grant, token and session.
+   * `drain`: a restart as a deploy does it: requests already in flight are answered first (up to 5 s).
+   */
+  stop(options?: { drain?: boolean }): Promise<void>;
   /** listen again on the same port */
   start(): Promise<void>;
   /** final shutdown */
@@ -223,7 +226,7 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
       clientId,
       clientSecret,
       ...actions,
-      stop: () => listener.stop(),
+      stop: (stopOptions) => listener.stop(stopOptions),
       start: async () => {
         if (closed) throw new Error('the dev IdP was closed; start a new one');
         await listener.start();

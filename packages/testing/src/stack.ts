@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { Agent, createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -8,6 +10,7 @@ import { startApi, type RunningApi } from '@bff/demo-api';
 import { startIdp, type IdpOptions, type ProfileName, type RunningIdp } from '@bff/dev-idp';
 import { bff, type ApiRoute, type BffOptions } from '@bff/fastify-bff';
 import { Browser, freePort } from '@bff/fastify-bff/testing';
+import type { ReplicaReport, ReplicaSpec } from './replicaReport.js';
 
 export { freePort };
 
@@ -43,6 +46,14 @@ export interface StackOptions {
    * the list from the two running APIs.
    */
   apis?: (running: { first: RunningApi; second: RunningApi }) => ApiRoute[];
+  /**
+   * Run each replica in a process of its own (replicaProcess.ts) rather than
+   * in this one: a replica that can be killed for real (killReplica), whose
+   * memory is its own (replicaRss). Needs `bff.sessionStore: 'redis'`. The
+   * replicas keep their own clock (advance and freeze do not reach them), run
+   * no `bff.hooks`, and have no `apps` here; what they do arrives in `onReport`.
+   */
+  replicaProcesses?: { onReport?(replica: number, report: ReplicaReport): void };
 }
 
 export interface Stack {
@@ -59,6 +70,10 @@ export interface Stack {
   /** Closes replica i (graceful: in-flight requests finish) and starts a fresh one on its port. */
   /** `bff`: options that replica starts with instead (a configuration change across a restart). */
   restartReplica(i: number, betweenMs?: number, bff?: Partial<BffOptions>): Promise<void>;
+  /** With replicaProcesses: SIGKILLs replica i (nothing in it finishes) and starts a fresh one on its port. */
+  killReplica(i: number, betweenMs?: number): Promise<void>;
+  /** With replicaProcesses: each replica's resident set size, bytes (undefined while one is down). */
+  replicaRss(): Array<number | undefined>;
   bffUrl: string;
   /** Moves the BFF's clock (not the IdP's): tokens look older to the BFF without sleeping. */
   advance(ms: number): void;
@@ -144,12 +159,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return app;
   };
   const apps: FastifyInstance[] = [];
-  for (let i = 0; i < replicas; i += 1) apps.push(await startReplica(i));
+  const processes = options.replicaProcesses
+    ? new ReplicaProcesses(ports, shared, (i, report) => options.replicaProcesses?.onReport?.(i, report))
+    : undefined;
+  for (let i = 0; i < replicas; i += 1) {
+    if (processes) await processes.start(i);
+    else apps.push(await startReplica(i));
+  }
   const balancer = replicas > 1 ? await roundRobin(bffPort, ports) : undefined;
   return {
     idp,
     api,
     get app() {
+      if (processes) throw new Error('the replicas run in processes of their own (replicaProcesses): there is no app here');
       return apps[0]!;
     },
     apps,
@@ -159,9 +181,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       front.delayMs = ms;
     },
     restartReplica: async (i, betweenMs = 0, changed = {}) => {
-      await apps[i]!.close();
+      if (processes) await processes.stop(i, 'SIGTERM');
+      else await apps[i]!.close();
       await new Promise((r) => setTimeout(r, betweenMs));
-      apps[i] = await startReplica(i, changed);
+      if (processes) await processes.start(i);
+      else apps[i] = await startReplica(i, changed);
+    },
+    killReplica: async (i, betweenMs = 0) => {
+      if (!processes) throw new Error('startStack({ replicaProcesses }) for killReplica');
+      await processes.stop(i, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, betweenMs));
+      await processes.start(i);
+    },
+    replicaRss: () => {
+      if (!processes) throw new Error('startStack({ replicaProcesses }) for replicaRss');
+      return processes.rss();
     },
     bffUrl,
     advance: (ms) => {
@@ -178,6 +212,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await new Promise((r) => (balancer ? balancer.close(r) : r(undefined)));
       front?.close();
       await Promise.all(apps.map((app) => app.close()));
+      await processes?.close();
       await api.close();
       await second?.close();
       await idp.close();
@@ -188,6 +223,79 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 /** A fresh ES256 private key as a PEM, as OIDC_CLIENT_PRIVATE_KEY takes it. */
 export function newClientKey(): string {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+/**
+ * Replicas as child processes, one per port: started from the stack's BFF
+ * options (what crosses a process boundary: no clock, no hooks), stopped by
+ * a signal: SIGTERM closes one gracefully, SIGKILL is a crash.
+ */
+class ReplicaProcesses {
+  readonly #children: Array<ChildProcess | undefined> = [];
+  readonly #script = new URL(`./replicaProcess${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+  constructor(
+    private readonly ports: number[],
+    private readonly options: BffOptions,
+    private readonly onReport: (replica: number, report: ReplicaReport) => void,
+  ) {
+    if (options.sessionStore !== 'redis')
+      throw new Error("replicaProcesses need bff.sessionStore: 'redis': the replicas share nothing else");
+  }
+
+  async start(i: number): Promise<void> {
+    const { tokenEncryptionKeys, clock, hooks, sessionStore, refreshCoordinator, ...rest } = this.options;
+    void [clock, hooks, sessionStore, refreshCoordinator]; // stay in this process
+    const spec: ReplicaSpec = {
+      port: this.ports[i]!,
+      options: rest,
+      tokenEncryptionKeys: tokenEncryptionKeys.map((k) => k.toString('base64')),
+    };
+    const loader = this.#script.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const child = spawn(process.execPath, ['--conditions=source', ...loader, this.#script.pathname], {
+      env: { ...process.env, BFF_REPLICA: JSON.stringify(spec) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.#children[i] = child;
+    await new Promise<void>((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`replica ${i} exited with ${code} before it listened`));
+      child.once('exit', exited);
+      child.on('message', (message: ReplicaReport) => {
+        if (message.type === 'listening') {
+          child.off('exit', exited);
+          resolve();
+        }
+        this.onReport(i, message);
+      });
+    });
+  }
+
+  async stop(i: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    const child = this.#children[i];
+    this.#children[i] = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  }
+
+  rss(): Array<number | undefined> {
+    return this.ports.map((_, i) => {
+      const pid = this.#children[i]?.pid;
+      if (pid === undefined) return undefined;
+      try {
+        // Linux: VmRSS in kB; read from outside, so a busy replica still answers
+        const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        return kb === undefined ? undefined : Number(kb) * 1024;
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.ports.map((_, i) => this.stop(i, 'SIGTERM')));
+  }
 }
 
 /** The store id behind a browser's signed session cookie. */

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys } from '@bff/fastify-bff';
 import type { Browser } from '@bff/fastify-bff/testing';
-import { startCluster, startSentinels, type TestCluster, type TestSentinels } from './support/redisTopologies.js';
-import { sessionIdOf, startStack, type Stack } from '../src/index.js';
+import { sessionIdOf, startCluster, startSentinels, startStack, type Stack, type TestCluster, type TestSentinels } from '../src/index.js';
 
 const REDIS_URL = process.env.REDIS_URL;
 if (!REDIS_URL)
