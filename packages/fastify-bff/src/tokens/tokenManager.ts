@@ -442,12 +442,9 @@ export class TokenManager {
     for (let attempt = 0; ; attempt += 1) {
       await timers.sleep(Math.min(storeRetryMaxMs, 50 * 2 ** attempt));
       try {
-        const stored = await store.updateTokens(
-          session.id,
-          unstored.basedOnVersion,
-          session.tokens,
-          this.#options.sessionTtlMs(session, clock()),
-        );
+        const stored =
+          (await store.updateTokens(session.id, unstored.basedOnVersion, session.tokens, this.#options.sessionTtlMs(session, clock()))) ||
+          (await this.#storedAlready(session));
         if (stored) log?.info({ session: shortId(session.id), version: session.version, attempts: attempt + 2 }, 'held token pair stored');
         // false: the session ended meanwhile (sign-out, back-channel logout) or, past a
         // lost lease, another replica moved it on; either way the store knows better
@@ -462,6 +459,17 @@ export class TokenManager {
         if (this.#closing && attempt >= 3) return;
       }
     }
+  }
+
+  /**
+   * Whether the store holds this very pair (its sealed state is unique: a
+   * random IV). An attempt that timed out may still have run: a Sentinel
+   * client queues commands while it looks for the new primary and sends them
+   * once it has one, after our 2 s timeout gave up on them.
+   */
+  async #storedAlready(session: ActiveSession): Promise<boolean> {
+    const now = await this.#options.store.get(session.id);
+    return now?.state === 'active' && now.tokens.sealed === session.tokens.sealed;
   }
 
   /** Renews the refresh lock every quarter lease until released: a live holder never loses it, a dead one's frees within a lease. */

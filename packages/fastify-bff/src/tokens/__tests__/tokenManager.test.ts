@@ -358,6 +358,35 @@ describe('TokenManager', () => {
       expect(await coordinator.acquireRefreshLock(session.id, 'someone-else', 1_000)).toBe(true);
     });
 
+    it('knows its own pair when a write that timed out ran after all (a Sentinel client sends queued commands after a failover)', async () => {
+      let late = true;
+      const updateTokens: SessionStore['updateTokens'] = async (...args) => {
+        const wrote = await store.updateTokens(...args);
+        if (!late) return wrote;
+        late = false; // the write ran, but its answer came too late: the caller saw the store fail
+        throw new StoreUnavailableError('no answer within 2000 ms (test)');
+      };
+      const lateWriter = new Proxy(store, {
+        get(target, name) {
+          if (name === 'updateTokens') return updateTokens;
+          const value = Reflect.get(target, name) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const lines: string[] = [];
+      const log = { info: (_: object, msg: string) => void lines.push(msg), warn: (_: object, msg: string) => void lines.push(msg) };
+      const idp = fakeIdp();
+      const session = await newSession(store);
+      now += 900_000;
+      const tokens = manager(lateWriter, idp.grant, { log });
+      expect(await tokens.accessToken(session)).toMatchObject({ type: 'bearer', accessToken: 'at-2' });
+      await tick(200);
+      expect(await store.get(session.id)).toMatchObject({ state: 'active', version: 2 });
+      expect(lines).toContain('held token pair stored');
+      expect(lines).not.toContain('held token pair not stored: the session moved on meanwhile');
+      expect(idp.seen).toEqual(['rt-1']);
+    });
+
     it('keeps the lock while it holds an unstored pair, so another replica waits instead of sending the old refresh token', async () => {
       const { store: flaky, coordinator: flakyCoordinator, state } = switchable(store, coordinator);
       const idp = fakeIdp([
