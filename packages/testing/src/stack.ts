@@ -65,6 +65,8 @@ export interface Stack {
   apps: FastifyInstance[];
   /** With slowableIdp: hold every byte sent to the IdP for this long (0: none). */
   delayIdp(ms: number): void;
+  /** With slowableIdp: how many writes to the IdP delayIdp holds back right now (a request on its way). */
+  idpHeld(): number;
   /** Requests each replica served. */
   served: number[];
   /** Closes replica i (graceful: in-flight requests finish) and starts a fresh one on its port. */
@@ -179,6 +181,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     delayIdp: (ms) => {
       if (!front) throw new Error('startStack({ slowableIdp: true }) for delayIdp');
       front.delayMs = ms;
+    },
+    idpHeld: () => {
+      if (!front) throw new Error('startStack({ slowableIdp: true }) for idpHeld');
+      return front.held;
     },
     restartReplica: async (i, betweenMs = 0, changed = {}) => {
       if (processes) await processes.stop(i, 'SIGTERM');
@@ -355,11 +361,13 @@ async function roundRobin(port: number, targets: number[]): Promise<Server> {
 }
 
 /** A TCP proxy to a loopback port that can hold what the client sends for a while: an IdP that is slow, not down. */
-async function delayingProxy(targetPort: number): Promise<{ port: number; delayMs: number; close(): void }> {
+async function delayingProxy(targetPort: number): Promise<{ port: number; delayMs: number; held: number; close(): void }> {
   const sockets = new Set<Socket>();
   const state = {
     port: 0,
     delayMs: 0,
+    /** chunks on their way to the IdP, held back right now */
+    held: 0,
     close: () => {
       for (const socket of sockets) socket.destroy();
       server.close();
@@ -370,8 +378,13 @@ async function delayingProxy(targetPort: number): Promise<{ port: number; delayM
     sockets.add(client).add(upstream);
     client.on('data', (chunk) => {
       const delay = state.delayMs;
-      if (delay > 0) setTimeout(() => upstream.write(chunk), delay);
-      else upstream.write(chunk);
+      if (delay > 0) {
+        state.held += 1;
+        setTimeout(() => {
+          state.held -= 1;
+          upstream.write(chunk);
+        }, delay);
+      } else upstream.write(chunk);
     });
     upstream.pipe(client);
     const end = () => {
