@@ -7,9 +7,9 @@ const COMMAND_TIMEOUT_MS = 2_000;
 /**
  * How often a Sentinel client asks the sentinels for the topology, besides
  * the events it subscribes to (switch-master and the like), which are what
- * make it follow a failover (3.7 to 4.3 s measured with a scan or without).
+ * make it follow a failover (3.5 to 4.3 s measured, with a scan or without).
  * A scan is only a safety net for an event missed, and not a cheap one: each
- * builds a new node-redis client, about 12 MB of garbage. At 1 s two clients
+ * builds a new node-redis client, about 10 MB of garbage. At 1 s two clients
  * churned about 25 MB/s and an idle replica sat at 380 MiB of RSS, not 170
  * (docs/architecture.md, "Past one Redis").
  */
