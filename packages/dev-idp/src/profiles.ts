@@ -37,6 +37,18 @@ export interface ProviderProfile {
 const HOUR = 60 * 60;
 const DAY = 24 * HOUR;
 
+const SEED_002: ProviderProfile = {
+  name: 'seed-002',
+  accessTokenTtl: 15 * 60,
+  refreshTokenTtl: DAY,
+  tokenEndpointAuthMethod: 'client_secret_basic',
+  requirePushedAuthorizationRequests: false,
+  subjects: 'username',
+  tokenRequestEncoding: 'form',
+  rotateRefreshToken: true,
+  endSessionNeedsIdTokenHint: false,
+};
+
 export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> = Object.freeze({
   'seed-000': Object.freeze({
     name: 'seed-000',
@@ -63,17 +75,7 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     rotateRefreshToken: true,
     endSessionNeedsIdTokenHint: false,
   }),
-  'seed-002': Object.freeze({
-    name: 'seed-002',
-    accessTokenTtl: 15 * 60,
-    refreshTokenTtl: DAY,
-    tokenEndpointAuthMethod: 'client_secret_basic',
-    requirePushedAuthorizationRequests: false,
-    subjects: 'username',
-    tokenRequestEncoding: 'form',
-    rotateRefreshToken: true,
-    endSessionNeedsIdTokenHint: false,
-  }),
+  'seed-002': Object.freeze(SEED_002),
   'seed-003': Object.freeze({
     name: 'seed-003',
     accessTokenTtl: HOUR,
@@ -85,30 +87,10 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ProviderProfile>>> 
     rotateRefreshToken: false,
     endSessionNeedsIdTokenHint: false,
   }),
-  'strict-logout': Object.freeze({
-    name: 'strict-logout',
-    accessTokenTtl: 15 * 60,
-    refreshTokenTtl: DAY,
-    tokenEndpointAuthMethod: 'client_secret_basic',
-    requirePushedAuthorizationRequests: false,
-    subjects: 'username',
-    tokenRequestEncoding: 'form',
-    rotateRefreshToken: true,
-    endSessionNeedsIdTokenHint: true,
-  }),
+  // seed 002, with an end-session endpoint that refuses a logout without id_token_hint
+  'strict-logout': Object.freeze({ ...SEED_002, name: 'strict-logout', endSessionNeedsIdTokenHint: true }),
   // seed 002's lifetimes, with DPoP-bound tokens only and server nonces: what sender-constrained providers do
-  dpop: Object.freeze({
-    name: 'dpop',
-    accessTokenTtl: 15 * 60,
-    refreshTokenTtl: DAY,
-    tokenEndpointAuthMethod: 'client_secret_basic',
-    tokenRequestEncoding: 'form',
-    rotateRefreshToken: true,
-    requirePushedAuthorizationRequests: false,
-    subjects: 'username',
-    endSessionNeedsIdTokenHint: false,
-    dpop: Object.freeze({ nonce: true }),
-  }),
+  dpop: Object.freeze({ ...SEED_002, name: 'dpop', dpop: Object.freeze({ nonce: true }) }),
 });
 
 export const DEFAULT_PROFILE: ProfileName = 'seed-002';
